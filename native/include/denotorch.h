@@ -1,0 +1,212 @@
+/*
+ * denotorch.h: the one public header of libdenotorch.
+ *
+ * Conventions
+ * - Every entry point returns a dt_status. DT_OK is 0; any other value means the call did
+ *   nothing harmful and dt_last_error() holds a message for the calling thread.
+ * - Nothing in the library aborts or exits. Inputs are validated in TypeScript first; the C
+ *   side re-checks the cheap invariants (dtype, rank, index ranges) and reports a status.
+ * - Buffers are raw pointers to element 0 of a storage. Offsets and strides are counted in
+ *   elements, never bytes. Sizes, strides and offsets are int32 (Deno's fast FFI path).
+ * - "Strided descriptors" (dt_desc below) are passed as one int32 array so that a call
+ *   needs no allocation on the TypeScript side.
+ */
+#ifndef DENOTORCH_H
+#define DENOTORCH_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define DT_API __declspec(dllexport)
+#else
+#define DT_API __attribute__((visibility("default")))
+#endif
+
+#define DT_MAX_DIMS 16
+
+typedef enum {
+  DT_OK = 0,
+  DT_ERR_ARG = 1,      /* an argument is out of its valid range */
+  DT_ERR_DTYPE = 2,    /* the dtype is not supported by this kernel */
+  DT_ERR_INDEX = 3,    /* an index tensor holds an out-of-range value */
+  DT_ERR_MEMORY = 4,   /* an allocation failed */
+  DT_ERR_DEVICE = 5,   /* a device (CUDA) error */
+  DT_ERR_UNSUPPORTED = 6,
+  DT_STATUS_COUNT
+} dt_status;
+
+typedef enum {
+  DT_F32 = 0,
+  DT_F64 = 1,
+  DT_I64 = 2,
+  DT_I32 = 3,
+  DT_U8 = 4,
+  DT_BOOL = 5, /* stored as one byte, 0 or 1 */
+  DT_DTYPE_COUNT
+} dt_dtype;
+
+/* Binary elementwise ops: out = a OP b. Comparison ops write DT_BOOL. */
+typedef enum {
+  DT_ADD = 0, DT_SUB, DT_MUL, DT_DIV, DT_POW, DT_MAXIMUM, DT_MINIMUM, DT_ATAN2, DT_FMOD,
+  DT_EQ, DT_NE, DT_LT, DT_LE, DT_GT, DT_GE,
+  DT_LOGICAL_AND, DT_LOGICAL_OR, DT_LOGICAL_XOR,
+  DT_REMAINDER,
+  DT_BINARY_COUNT
+} dt_binary_op;
+
+/* Unary elementwise ops: out = f(a; p0, p1). p0/p1 are scalar parameters where an op has them. */
+typedef enum {
+  DT_NEG = 0, DT_ABS, DT_EXP, DT_LOG, DT_SQRT, DT_RSQRT, DT_SIN, DT_COS, DT_TANH, DT_SIGMOID,
+  DT_RELU, DT_SIGN, DT_FLOOR, DT_CEIL, DT_ROUND, DT_LOG1P, DT_EXPM1, DT_RECIPROCAL, DT_SQUARE,
+  DT_LOGICAL_NOT, DT_TRUNC,
+  DT_ADD_SCALAR,     /* a + p0 */
+  DT_MUL_SCALAR,     /* a * p0 */
+  DT_RSUB_SCALAR,    /* p0 - a */
+  DT_RDIV_SCALAR,    /* p0 / a */
+  DT_POW_SCALAR,     /* a ^ p0 */
+  DT_RPOW_SCALAR,    /* p0 ^ a */
+  DT_CLAMP,          /* min(max(a, p0), p1); NaN bounds mean "no bound" */
+  DT_FILL,           /* p0 */
+  DT_EQ_SCALAR, DT_NE_SCALAR, DT_LT_SCALAR, DT_LE_SCALAR, DT_GT_SCALAR, DT_GE_SCALAR, /* write DT_BOOL */
+  DT_LEAKY_RELU,     /* a > 0 ? a : a * p0 */
+  DT_ELU,            /* a > 0 ? a : p0 * (exp(a) - 1) */
+  DT_SOFTPLUS,       /* beta = p0, threshold = p1: (a*beta > threshold) ? a : log1p(exp(a*beta)) / beta */
+  DT_THRESHOLD,      /* a > p0 ? a : p1 */
+  DT_HARDTANH,       /* clamp to [p0, p1] */
+  DT_SOFTSHRINK,     /* a > p0 ? a - p0 : a < -p0 ? a + p0 : 0 */
+  DT_SOFTSIGN,       /* a / (1 + |a|) */
+  DT_LOG_SIGMOID,    /* stable log(sigmoid(a)) */
+  DT_ISNAN,          /* writes DT_BOOL */
+  DT_ERF,
+  DT_UNARY_COUNT
+} dt_unary_op;
+
+/* Backward of unary ops: gin = gout * f'(x) where x is the op's input (or y its output, noted). */
+typedef enum {
+  DT_BW_RELU = 0,      /* x */
+  DT_BW_SIGMOID,       /* y */
+  DT_BW_TANH,          /* y */
+  DT_BW_LEAKY_RELU,    /* x, p0 = slope */
+  DT_BW_ELU,           /* x, p0 = alpha */
+  DT_BW_SOFTPLUS,      /* x, p0 = beta, p1 = threshold */
+  DT_BW_THRESHOLD,     /* x, p0 = threshold */
+  DT_BW_HARDTANH,      /* x, p0 = min, p1 = max */
+  DT_BW_SOFTSHRINK,    /* x, p0 = lambda */
+  DT_BW_SOFTSIGN,      /* x */
+  DT_BW_LOG_SIGMOID,   /* x */
+  DT_BW_CLAMP,         /* x, p0 = min, p1 = max (NaN = none) */
+  DT_BW_ABS,           /* x */
+  DT_BW_SQRT,          /* y */
+  DT_BW_RSQRT,         /* y */
+  DT_BW_LOG,           /* x */
+  DT_BW_EXP,           /* y */
+  DT_BW_POW_SCALAR,    /* x, p0 = exponent */
+  DT_BW_RECIPROCAL,    /* y */
+  DT_BW_SIN,           /* x */
+  DT_BW_COS,           /* x */
+  DT_BW_LOG1P,         /* x */
+  DT_BW_EXPM1,         /* y */
+  DT_BW_ERF,           /* x */
+  DT_UNARY_BW_COUNT
+} dt_unary_bw_op;
+
+typedef enum {
+  DT_RED_SUM = 0, DT_RED_MEAN, DT_RED_PROD, DT_RED_MAX, DT_RED_MIN,
+  DT_RED_ARGMAX, DT_RED_ARGMIN, /* write DT_I64 indices into out */
+  DT_RED_NORM,   /* (sum |x|^p0)^(1/p0); p0 = inf / -inf / 0 handled */
+  DT_RED_ANY, DT_RED_ALL,       /* write DT_BOOL */
+  DT_RED_VAR,    /* variance, p0 = correction (0 = biased, 1 = unbiased) */
+  DT_RED_LOGSUMEXP,
+  DT_REDUCE_COUNT
+} dt_reduce_op;
+
+/* ------------------------------------------------------------------ library state */
+DT_API const char* dt_last_error(void);
+DT_API int32_t dt_version(void);
+DT_API int32_t dt_set_num_threads(int32_t n);
+DT_API int32_t dt_get_num_threads(void);
+DT_API int32_t dt_has_blas(void);
+DT_API int32_t dt_has_cuda(void);
+
+/* ------------------------------------------------------------------ elementwise
+ * desc (int32): [ndim, shape[0..ndim), then per operand: offset, strides[0..ndim)]
+ * Operands appear in the order of the pointer arguments (out first). Broadcast inputs use
+ * stride 0. ndim may be 0 (one element). All operands share the dtype `dtype`, except the
+ * output of comparison ops (DT_BOOL).
+ */
+DT_API int32_t dt_binary(int32_t op, int32_t dtype, const int32_t* desc, void* out, const void* a, const void* b);
+DT_API int32_t dt_unary(int32_t op, int32_t dtype, const int32_t* desc, void* out, const void* a, double p0, double p1);
+/* gin = gout * f'(x or y); all three operands share dtype; desc order: gin, gout, x */
+DT_API int32_t dt_unary_backward(int32_t op, int32_t dtype, const int32_t* desc, void* gin, const void* gout,
+                                 const void* x, double p0, double p1);
+/* out = cond ? a : b; cond is DT_BOOL; desc order: out, cond, a, b */
+DT_API int32_t dt_where(int32_t dtype, const int32_t* desc, void* out, const void* cond, const void* a, const void* b);
+/* Strided copy with dtype conversion; desc order: out, src. */
+DT_API int32_t dt_copy(int32_t out_dtype, int32_t src_dtype, const int32_t* desc, void* out, const void* src);
+/* out = a + alpha * b (axpy-like, contiguous, n elements; float dtypes) */
+DT_API int32_t dt_axpy(int32_t dtype, int32_t n, double alpha, const void* b, int32_t b_off, void* a, int32_t a_off);
+
+/* ------------------------------------------------------------------ reductions
+ * The input is contiguous and viewed as [outer, n, inner]; the reduction runs over n and
+ * writes [outer, inner] into out (contiguous). ARGMAX/ARGMIN write int64. p0 see enum.
+ */
+DT_API int32_t dt_reduce(int32_t op, int32_t dtype, int32_t outer, int32_t n, int32_t inner, const void* in,
+                         int32_t in_off, void* out, double p0);
+/* max/min along a dim returning values and int64 indices together. is_min selects min. */
+DT_API int32_t dt_reduce_maxmin(int32_t is_min, int32_t dtype, int32_t outer, int32_t n, int32_t inner,
+                                const void* in, int32_t in_off, void* values, int64_t* indices);
+
+/* ------------------------------------------------------------------ matrix multiply
+ * C[b] = alpha * op(A[b]) @ op(B[b]) + beta * C[b], row-major, float32 or float64.
+ * op(X) = X^T when trans is nonzero. Batch strides are in elements (0 broadcasts).
+ */
+DT_API int32_t dt_gemm(int32_t dtype, int32_t trans_a, int32_t trans_b, int32_t m, int32_t n, int32_t k,
+                       double alpha, const void* a, int32_t a_off, int32_t lda, const void* b, int32_t b_off,
+                       int32_t ldb, double beta, void* c, int32_t c_off, int32_t ldc);
+DT_API int32_t dt_gemm_batched(int32_t dtype, int32_t batch, int32_t trans_a, int32_t trans_b, int32_t m, int32_t n,
+                               int32_t k, double alpha, const void* a, int32_t a_off, int32_t lda, int32_t stride_a,
+                               const void* b, int32_t b_off, int32_t ldb, int32_t stride_b, double beta, void* c,
+                               int32_t c_off, int32_t ldc, int32_t stride_c);
+
+/* ------------------------------------------------------------------ indexing
+ * All index tensors are contiguous int64. Shapes are given as [outer, n, inner] views.
+ * Every index is range-checked against `n_src` (negative indices are an error here; TS
+ * wraps them first); on a bad index the call returns DT_ERR_INDEX and writes nothing
+ * past what was valid.
+ */
+/* out[o, j, i] = src[o, idx[j], i]; out is [outer, n_idx, inner], src is [outer, n_src, inner] */
+DT_API int32_t dt_index_select(int32_t dtype, int32_t outer, int32_t n_src, int32_t n_idx, int32_t inner,
+                               const void* src, const int64_t* idx, void* out);
+/* out[o, idx[j], i] += src[o, j, i]; out is [outer, n_out, inner] */
+DT_API int32_t dt_index_add(int32_t dtype, int32_t outer, int32_t n_out, int32_t n_idx, int32_t inner,
+                            const void* src, const int64_t* idx, void* out);
+/* gather along the middle dim: out[o, j, i] = src[o, idx[o, j, i], i]; idx/out are [outer, n_idx, inner],
+ * src is [outer, n_src, inner] */
+DT_API int32_t dt_gather(int32_t dtype, int32_t outer, int32_t n_src, int32_t n_idx, int32_t inner,
+                         const void* src, const int64_t* idx, void* out);
+/* scatter along the middle dim: out[o, idx[o, j, i], i] = src[o, j, i] (accumulate != 0: +=);
+ * idx/src are [outer, n_idx, inner], out is [outer, n_out, inner] */
+DT_API int32_t dt_scatter(int32_t dtype, int32_t accumulate, int32_t outer, int32_t n_out, int32_t n_idx,
+                          int32_t inner, const void* src, const int64_t* idx, void* out);
+
+/* ------------------------------------------------------------------ random
+ * Counter-based generator: element i of a call draws from hash(seed, stream, i), so results do
+ * not depend on the thread count. TS passes the global seed and a fresh stream number per call.
+ * Float dtypes only. Normal uses Box-Muller on two uniforms of the same counter.
+ */
+DT_API int32_t dt_rand_uniform(int32_t dtype, int32_t n, void* out, int32_t out_off, uint32_t seed, uint32_t stream,
+                               double lo, double hi);
+DT_API int32_t dt_rand_normal(int32_t dtype, int32_t n, void* out, int32_t out_off, uint32_t seed, uint32_t stream,
+                              double mean, double std);
+/* Bernoulli keep-mask for dropout: out[i] = (u(i) >= p) ? scale : 0 */
+DT_API int32_t dt_dropout_mask(int32_t dtype, int32_t n, void* out, uint32_t seed, uint32_t stream, double p,
+                               double scale);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,192 @@
+/*
+ * unary.c: dt_unary and dt_unary_backward.
+ *
+ * Two macro bodies: DEF_UNARY_ALL (ops valid for every dtype, instantiated 6 times) and
+ * DEF_UNARY_FLOAT (transcendental ops, float32/float64 only). <tgmath.h> makes exp/log/... pick
+ * the float or double libm function from the argument type, so float32 math runs in float.
+ * Integer dtypes never reach the float-only bodies (their table entries are NULL ->
+ * DT_ERR_DTYPE).
+ */
+#include <tgmath.h>
+
+#include "dt_common.h"
+#include "loops.h"
+
+#define BN(B, v) ((B) ? ((v) != 0) : (v))
+
+/* clamp with PyTorch semantics: NaN input stays NaN; a NaN bound means "no bound on that side";
+ * lo > hi gives hi. Float dtypes compare in T (the bound rounded to T, as PyTorch does);
+ * integer dtypes compare in double so that fractional bounds behave. */
+#define DEF_CLAMP(E, T, S, F, B)                                                     \
+  static inline T clamp_##S(T x, double lo, double hi) {                             \
+    if (dt_isnan_##S(x)) return x;                                                   \
+    if (!isnan(lo) && (F ? (x < (T)lo) : (dt_tod_##S(x) < lo))) x = dt_fromd_##S(lo); \
+    if (!isnan(hi) && (F ? (x > (T)hi) : (dt_tod_##S(x) > hi))) x = dt_fromd_##S(hi); \
+    return x;                                                                        \
+  }
+DT_FOR_EACH_DTYPE(DEF_CLAMP)
+
+/* scalar comparison: float dtypes compare with the scalar rounded to T (PyTorch promotes the
+ * Python scalar to the tensor dtype); integers compare exactly in double */
+#define CMPS(T, F, S, OP) ((F) ? (x OP (T)p0) : (dt_tod_##S(x) OP p0))
+
+#define DEF_UNARY_ALL(E, T, S, F, B)                                                        \
+  DT_LOOP1(un_neg_##S, T, T, -x)                                                           \
+  DT_LOOP1(un_abs_##S, T, T, (F) ? (T)fabs(x) : (dt_isneg_##S(x) ? (T)-x : x))             \
+  DT_LOOP1(un_relu_##S, T, T, dt_isneg_##S(x) ? 0 : x)                                      \
+  DT_LOOP1(un_sign_##S, T, T, (0 < x) - dt_isneg_##S(x))                                    \
+  DT_LOOP1(un_floor_##S, T, T, (F) ? (T)floor(x) : x)                                       \
+  DT_LOOP1(un_ceil_##S, T, T, (F) ? (T)ceil(x) : x)                                         \
+  DT_LOOP1(un_round_##S, T, T, (F) ? (T)nearbyint(x) : x) /* half to even */               \
+  DT_LOOP1(un_trunc_##S, T, T, (F) ? (T)trunc(x) : x)                                       \
+  DT_LOOP1(un_square_##S, T, T, BN(B, x * x))                                               \
+  DT_LOOP1(un_lnot_##S, T, uint8_t, x == 0)                                                 \
+  DT_LOOP1(un_adds_##S, T, T, BN(B, x + dt_fromd_##S(p0)))                                  \
+  DT_LOOP1(un_muls_##S, T, T, BN(B, x * dt_fromd_##S(p0)))                                  \
+  DT_LOOP1(un_rsubs_##S, T, T, BN(B, dt_fromd_##S(p0) - x))                                 \
+  DT_LOOP1(un_rdivs_##S, T, T, BN(B, dt_div_##S(dt_fromd_##S(p0), x)))                      \
+  DT_LOOP1(un_pows_##S, T, T, BN(B, dt_pow_##S(x, dt_fromd_##S(p0))))                       \
+  DT_LOOP1(un_rpows_##S, T, T, BN(B, dt_pow_##S(dt_fromd_##S(p0), x)))                      \
+  DT_LOOP1(un_clamp_##S, T, T, clamp_##S(x, p0, p1))                                        \
+  DT_LOOP1(un_fill_##S, T, T, dt_fromd_##S(p0))                                             \
+  DT_LOOP1(un_eqs_##S, T, uint8_t, CMPS(T, F, S, ==))                                          \
+  DT_LOOP1(un_nes_##S, T, uint8_t, CMPS(T, F, S, !=))                                          \
+  DT_LOOP1(un_lts_##S, T, uint8_t, CMPS(T, F, S, <))                                           \
+  DT_LOOP1(un_les_##S, T, uint8_t, CMPS(T, F, S, <=))                                          \
+  DT_LOOP1(un_gts_##S, T, uint8_t, CMPS(T, F, S, >))                                           \
+  DT_LOOP1(un_ges_##S, T, uint8_t, CMPS(T, F, S, >=))                                          \
+  /* torch.threshold: x <= threshold ? value : x (NaN passes through) */                    \
+  DT_LOOP1(un_threshold_##S, T, T, CMPS(T, F, S, <=) ? dt_fromd_##S(p1) : x)                   \
+  DT_LOOP1(un_hardtanh_##S, T, T, clamp_##S(x, p0, p1))                                     \
+  DT_LOOP1(un_isnan_##S, T, uint8_t, dt_isnan_##S(x))
+DT_FOR_EACH_DTYPE(DEF_UNARY_ALL)
+
+static inline float sig_f32(float x) { return dt_sigmoid_f(x); }
+static inline double sig_f64(double x) { return dt_sigmoid_d(x); }
+
+#define DEF_UNARY_FLOAT(E, T, S, F, B)                                                      \
+  DT_LOOP1(un_exp_##S, T, T, exp(x))                                                        \
+  DT_LOOP1(un_log_##S, T, T, log(x))                                                        \
+  DT_LOOP1(un_sqrt_##S, T, T, sqrt(x))                                                      \
+  DT_LOOP1(un_rsqrt_##S, T, T, (T)1 / sqrt(x))                                              \
+  DT_LOOP1(un_sin_##S, T, T, sin(x))                                                        \
+  DT_LOOP1(un_cos_##S, T, T, cos(x))                                                        \
+  DT_LOOP1(un_tanh_##S, T, T, tanh(x))                                                      \
+  DT_LOOP1(un_sigmoid_##S, T, T, sig_##S(x))                                                \
+  DT_LOOP1(un_log1p_##S, T, T, log1p(x))                                                    \
+  DT_LOOP1(un_expm1_##S, T, T, expm1(x))                                                    \
+  DT_LOOP1(un_recip_##S, T, T, (T)1 / x)                                                    \
+  DT_LOOP1(un_leaky_##S, T, T, x > 0 ? x : x * (T)p0)                                       \
+  DT_LOOP1(un_elu_##S, T, T, x > 0 ? x : (T)p0 * expm1(x))                                  \
+  DT_LOOP1(un_softplus_##S, T, T, (x * (T)p0 > (T)p1) ? x : log1p(exp(x * (T)p0)) / (T)p0)  \
+  DT_LOOP1(un_softshrink_##S, T, T,                                                         \
+           x > (T)p0 ? x - (T)p0 : (x < -(T)p0 ? x + (T)p0 : x * 0)) /* x*0 keeps NaN */    \
+  DT_LOOP1(un_softsign_##S, T, T, x / (1 + fabs(x)))                                        \
+  /* log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)): no overflow for any x */              \
+  DT_LOOP1(un_logsig_##S, T, T, (x < 0 ? x : 0) - log1p(exp(-fabs(x))))                    \
+  DT_LOOP1(un_erf_##S, T, T, erf(x))
+DT_FOR_EACH_FLOAT_DTYPE(DEF_UNARY_FLOAT)
+
+#define UN_ROW_ALL(E, T, S, F, B)                                                            \
+  [E] = {[DT_NEG] = B ? NULL : un_neg_##S, [DT_ABS] = un_abs_##S, [DT_RELU] = un_relu_##S,    \
+         [DT_SIGN] = un_sign_##S, [DT_FLOOR] = un_floor_##S, [DT_CEIL] = un_ceil_##S,        \
+         [DT_ROUND] = un_round_##S, [DT_TRUNC] = un_trunc_##S, [DT_SQUARE] = un_square_##S,  \
+         [DT_LOGICAL_NOT] = un_lnot_##S, [DT_ADD_SCALAR] = un_adds_##S,                      \
+         [DT_MUL_SCALAR] = un_muls_##S, [DT_RSUB_SCALAR] = un_rsubs_##S,                     \
+         [DT_RDIV_SCALAR] = un_rdivs_##S, [DT_POW_SCALAR] = un_pows_##S,                     \
+         [DT_RPOW_SCALAR] = un_rpows_##S, [DT_CLAMP] = un_clamp_##S, [DT_FILL] = un_fill_##S, \
+         [DT_EQ_SCALAR] = un_eqs_##S, [DT_NE_SCALAR] = un_nes_##S, [DT_LT_SCALAR] = un_lts_##S, \
+         [DT_LE_SCALAR] = un_les_##S, [DT_GT_SCALAR] = un_gts_##S, [DT_GE_SCALAR] = un_ges_##S, \
+         [DT_THRESHOLD] = un_threshold_##S, [DT_HARDTANH] = un_hardtanh_##S,                 \
+         [DT_ISNAN] = un_isnan_##S},
+static dt_loop_fn un_table[DT_DTYPE_COUNT][DT_UNARY_COUNT] = {DT_FOR_EACH_DTYPE(UN_ROW_ALL)};
+
+#define UN_SET_FLOAT(E, T, S, F, B)                                                   \
+  un_table[E][DT_EXP] = un_exp_##S; un_table[E][DT_LOG] = un_log_##S;                 \
+  un_table[E][DT_SQRT] = un_sqrt_##S; un_table[E][DT_RSQRT] = un_rsqrt_##S;           \
+  un_table[E][DT_SIN] = un_sin_##S; un_table[E][DT_COS] = un_cos_##S;                 \
+  un_table[E][DT_TANH] = un_tanh_##S; un_table[E][DT_SIGMOID] = un_sigmoid_##S;       \
+  un_table[E][DT_LOG1P] = un_log1p_##S; un_table[E][DT_EXPM1] = un_expm1_##S;         \
+  un_table[E][DT_RECIPROCAL] = un_recip_##S; un_table[E][DT_LEAKY_RELU] = un_leaky_##S; \
+  un_table[E][DT_ELU] = un_elu_##S; un_table[E][DT_SOFTPLUS] = un_softplus_##S;       \
+  un_table[E][DT_SOFTSHRINK] = un_softshrink_##S; un_table[E][DT_SOFTSIGN] = un_softsign_##S; \
+  un_table[E][DT_LOG_SIGMOID] = un_logsig_##S; un_table[E][DT_ERF] = un_erf_##S;
+
+/* The float-only entries are filled once at load time (a constructor keeps the table static). */
+__attribute__((constructor)) static void un_table_init(void) { DT_FOR_EACH_FLOAT_DTYPE(UN_SET_FLOAT) }
+
+static int un_writes_bool(int32_t op) {
+  return op == DT_LOGICAL_NOT || op == DT_ISNAN || (op >= DT_EQ_SCALAR && op <= DT_GE_SCALAR);
+}
+
+DT_API int32_t dt_unary(int32_t op, int32_t dtype, const int32_t* desc, void* out, const void* a, double p0,
+                        double p1) {
+  if (op < 0 || op >= DT_UNARY_COUNT) return dt_fail(DT_ERR_ARG, "dt_unary: unknown op %d", (int)op);
+  if (!dt_dtype_valid(dtype)) return dt_fail(DT_ERR_DTYPE, "dt_unary: invalid dtype %d", (int)dtype);
+  dt_loop_fn fn = un_table[dtype][op];
+  if (!fn) return dt_fail(DT_ERR_DTYPE, "dt_unary: op %d does not support dtype %s", (int)op, dt_dtype_name(dtype));
+  const dt_uctx ctx = {p0, p1};
+  void* bases[2] = {out, (void*)a};
+  size_t es = dt_dtype_size(dtype);
+  size_t esize[2] = {un_writes_bool(op) ? 1 : es, es};
+  return dt_iter_run("dt_unary", 2, desc, bases, esize, fn, &ctx);
+}
+
+/* ------------------------------------------------------------------ backward
+ * gin = g * f'(x) with x the op's input, or its output y where the header says so (then the
+ * variable is still called x below). */
+#define DEF_UNARY_BW(E, T, S, F, B)                                                          \
+  DT_LOOP_BW(bw_relu_##S, T, x > 0 ? g : 0)                                                  \
+  DT_LOOP_BW(bw_sigmoid_##S, T, g * x * (1 - x))                 /* y */                     \
+  DT_LOOP_BW(bw_tanh_##S, T, g * (1 - x * x))                    /* y */                     \
+  DT_LOOP_BW(bw_leaky_##S, T, x > 0 ? g : g * (T)p0)                                         \
+  DT_LOOP_BW(bw_elu_##S, T, x > 0 ? g : g * (T)p0 * exp(x))                                  \
+  DT_LOOP_BW(bw_softplus_##S, T, (x * (T)p0 > (T)p1) ? g : g * sig_##S(x * (T)p0))           \
+  DT_LOOP_BW(bw_threshold_##S, T, x <= (T)p0 ? 0 : g)                                        \
+  DT_LOOP_BW(bw_hardtanh_##S, T, (x <= (T)p0 || x >= (T)p1) ? 0 : g) /* strict interior */   \
+  DT_LOOP_BW(bw_softshrink_##S, T, (x >= -(T)p0 && x <= (T)p0) ? 0 : g)                      \
+  DT_LOOP_BW(bw_softsign_##S, T, g / ((1 + fabs(x)) * (1 + fabs(x))))                        \
+  DT_LOOP_BW(bw_logsig_##S, T, g * sig_##S(-x))                  /* 1 - sigmoid(x) */        \
+  DT_LOOP_BW(bw_clamp_##S, T,                                    /* inclusive bounds */      \
+             ((isnan(p0) || x >= (T)p0) && (isnan(p1) || x <= (T)p1)) ? g : 0)               \
+  DT_LOOP_BW(bw_abs_##S, T, g * (T)((0 < x) - (x < 0)))                                      \
+  DT_LOOP_BW(bw_sqrt_##S, T, g / (2 * x))                        /* y */                     \
+  DT_LOOP_BW(bw_rsqrt_##S, T, g * (T)-0.5 * x * x * x)           /* y */                     \
+  DT_LOOP_BW(bw_log_##S, T, g / x)                                                           \
+  DT_LOOP_BW(bw_exp_##S, T, g * x)                               /* y */                     \
+  DT_LOOP_BW(bw_pows_##S, T, p0 == 0 ? 0 : g * (T)p0 * pow(x, (T)(p0 - 1)))                  \
+  DT_LOOP_BW(bw_recip_##S, T, -g * x * x)                        /* y */                     \
+  DT_LOOP_BW(bw_sin_##S, T, g * cos(x))                                                      \
+  DT_LOOP_BW(bw_cos_##S, T, -g * sin(x))                                                     \
+  DT_LOOP_BW(bw_log1p_##S, T, g / (1 + x))                                                   \
+  DT_LOOP_BW(bw_expm1_##S, T, g * (x + 1))                       /* y */                     \
+  DT_LOOP_BW(bw_erf_##S, T, g * (T)1.1283791670955126 * exp(-x * x)) /* 2/sqrt(pi) */
+DT_FOR_EACH_FLOAT_DTYPE(DEF_UNARY_BW)
+
+#define BW_ROW(E, T, S, F, B)                                                                 \
+  [E] = {[DT_BW_RELU] = bw_relu_##S, [DT_BW_SIGMOID] = bw_sigmoid_##S, [DT_BW_TANH] = bw_tanh_##S, \
+         [DT_BW_LEAKY_RELU] = bw_leaky_##S, [DT_BW_ELU] = bw_elu_##S,                          \
+         [DT_BW_SOFTPLUS] = bw_softplus_##S, [DT_BW_THRESHOLD] = bw_threshold_##S,             \
+         [DT_BW_HARDTANH] = bw_hardtanh_##S, [DT_BW_SOFTSHRINK] = bw_softshrink_##S,           \
+         [DT_BW_SOFTSIGN] = bw_softsign_##S, [DT_BW_LOG_SIGMOID] = bw_logsig_##S,              \
+         [DT_BW_CLAMP] = bw_clamp_##S, [DT_BW_ABS] = bw_abs_##S, [DT_BW_SQRT] = bw_sqrt_##S,    \
+         [DT_BW_RSQRT] = bw_rsqrt_##S, [DT_BW_LOG] = bw_log_##S, [DT_BW_EXP] = bw_exp_##S,      \
+         [DT_BW_POW_SCALAR] = bw_pows_##S, [DT_BW_RECIPROCAL] = bw_recip_##S,                  \
+         [DT_BW_SIN] = bw_sin_##S, [DT_BW_COS] = bw_cos_##S, [DT_BW_LOG1P] = bw_log1p_##S,      \
+         [DT_BW_EXPM1] = bw_expm1_##S, [DT_BW_ERF] = bw_erf_##S},
+static dt_loop_fn bw_table[DT_DTYPE_COUNT][DT_UNARY_BW_COUNT] = {DT_FOR_EACH_FLOAT_DTYPE(BW_ROW)};
+
+DT_API int32_t dt_unary_backward(int32_t op, int32_t dtype, const int32_t* desc, void* gin, const void* gout,
+                                 const void* x, double p0, double p1) {
+  if (op < 0 || op >= DT_UNARY_BW_COUNT) return dt_fail(DT_ERR_ARG, "dt_unary_backward: unknown op %d", (int)op);
+  if (!dt_dtype_valid(dtype)) return dt_fail(DT_ERR_DTYPE, "dt_unary_backward: invalid dtype %d", (int)dtype);
+  dt_loop_fn fn = bw_table[dtype][op];
+  if (!fn)
+    return dt_fail(DT_ERR_DTYPE, "dt_unary_backward: dtype %s is not supported (float32/float64 only)",
+                   dt_dtype_name(dtype));
+  const dt_uctx ctx = {p0, p1};
+  void* bases[3] = {gin, (void*)gout, (void*)x};
+  size_t es = dt_dtype_size(dtype);
+  size_t esize[3] = {es, es, es};
+  return dt_iter_run("dt_unary_backward", 3, desc, bases, esize, fn, &ctx);
+}

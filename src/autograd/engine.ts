@@ -1,0 +1,153 @@
+/**
+ * The backward pass: walks the graph from the outputs in topological order, runs each
+ * node's backward once all of its output gradient has arrived, accumulates leaf gradients
+ * into `.grad`, and frees the graph unless `retainGraph` is set.
+ *
+ * @module
+ */
+
+import { setGradEnabled } from "./grad_mode.ts";
+import type { Node } from "./node.ts";
+import type { Tensor } from "../tensor/tensor.ts";
+
+/** Options of a backward pass. */
+export interface BackwardOptions {
+  /** Keep the graph so backward can run through it again. */
+  retainGraph?: boolean;
+}
+
+function runHooks(hooks: ((g: Tensor) => Tensor | void | undefined)[] | null, g: Tensor): Tensor {
+  if (hooks === null) return g;
+  for (const h of hooks) {
+    const r = h(g);
+    if (r !== undefined && r !== null) g = r as Tensor;
+  }
+  return g;
+}
+
+function checkGradShape(t: Tensor, g: Tensor, call: string): void {
+  const a = t.shape, b = g.shape;
+  if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
+    throw new RangeError(
+      `${call}: gradient of shape [${b.join(", ")}] does not match tensor of shape [${a.join(", ")}]`,
+    );
+  }
+}
+
+/**
+ * Runs backward from `roots` with the given output gradients. With `capture`, gradients of
+ * those tensors are collected and returned instead of accumulated into leaves (autograd.grad).
+ */
+export function runBackward(
+  roots: readonly Tensor[],
+  grads: readonly Tensor[],
+  opts: BackwardOptions,
+  capture?: readonly Tensor[],
+): (Tensor | null)[] | undefined {
+  const retain = opts.retainGraph ?? false;
+  const captured = capture ? new Map<Tensor, Tensor | null>(capture.map((t) => [t, null])) : null;
+  const captureNode = new Map<Node, Tensor>();
+  if (capture) { for (const t of capture) if (t.gradFn) captureNode.set(t.gradFn, t); }
+
+  // 1. Discover reachable nodes and count incoming edges.
+  const deps = new Map<Node, number>();
+  const stack: Node[] = [];
+  for (const r of roots) {
+    if (r.gradFn && !deps.has(r.gradFn)) {
+      deps.set(r.gradFn, 0);
+      stack.push(r.gradFn);
+    }
+  }
+  while (stack.length) {
+    const n = stack.pop()!;
+    for (const inp of n.inputs) {
+      const f = inp.gradFn;
+      if (!f) continue;
+      const d = deps.get(f);
+      if (d === undefined) {
+        deps.set(f, 1);
+        stack.push(f);
+      } else deps.set(f, d + 1);
+    }
+  }
+
+  const pending = new Map<Node, Tensor>();
+  const accumulate = (map: Map<Node, Tensor>, n: Node, g: Tensor) => {
+    const prev = map.get(n);
+    map.set(n, prev === undefined ? g : prev.add(g));
+  };
+  const toLeaf = (t: Tensor, g: Tensor) => {
+    if (captured) {
+      if (captured.has(t)) {
+        const prev = captured.get(t);
+        captured.set(t, prev ? prev.add(g) : g);
+      }
+      return;
+    }
+    t._accumulateGrad(runHooks(t._hooks, g));
+  };
+
+  const prevMode = setGradEnabled(false);
+  try {
+    for (let i = 0; i < roots.length; i++) {
+      const r = roots[i];
+      checkGradShape(r, grads[i], "backward");
+      if (r.gradFn) accumulate(pending, r.gradFn, grads[i]);
+      else if (r.requiresGrad) toLeaf(r, grads[i]);
+    }
+    const ready: Node[] = [];
+    for (const [n, d] of deps) if (d === 0) ready.push(n);
+    while (ready.length) {
+      const node = ready.pop()!;
+      let g = pending.get(node);
+      pending.delete(node);
+      const outputs = g === undefined ? null : (() => {
+        g = runHooks(node.hooks, g!);
+        const cap = captureNode.get(node);
+        if (cap && captured) captured.set(cap, captured.get(cap) ? captured.get(cap)!.add(g) : g);
+        if (node.backward === null) {
+          throw new Error(
+            `backward: trying to backward through the graph a second time (through ${node.name}); ` +
+              "its saved tensors were freed. Pass { retainGraph: true } to the first backward.",
+          );
+        }
+        checkVersions(node);
+        return node.backward(g);
+      })();
+      for (let i = 0; i < node.inputs.length; i++) {
+        const inp = node.inputs[i];
+        const gi = outputs?.[i];
+        const f = inp.gradFn;
+        if (gi && inp.requiresGrad) {
+          if (f) accumulate(pending, f, gi);
+          else toLeaf(inp, gi);
+        }
+        if (f) {
+          const d = deps.get(f)! - 1;
+          deps.set(f, d);
+          if (d === 0) ready.push(f);
+        }
+      }
+      if (!retain) {
+        node.backward = null;
+        node.saved = [];
+      }
+    }
+  } finally {
+    setGradEnabled(prevMode);
+  }
+  return captured ? capture!.map((t) => captured.get(t) ?? null) : undefined;
+}
+
+function checkVersions(node: Node): void {
+  const all = node.saved;
+  for (let i = 0; i < all.length; i++) {
+    if (all[i]._version() !== node.versions[i]) {
+      throw new Error(
+        `backward: one of the tensors needed for gradient computation has been modified by an in-place operation ` +
+          `(a tensor of shape [${all[i].shape.join(", ")}] saved by ${node.name} is at version ${all[i]._version()}; ` +
+          `expected version ${node.versions[i]})`,
+      );
+    }
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Graph nodes. Every differentiable op calls `record` right after its forward with a
+ * backward closure beside it: the closure maps the output's gradient to one gradient per
+ * input (null where an input gets none).
+ *
+ * @module
+ */
+
+import { isGradEnabled } from "./grad_mode.ts";
+import type { Tensor } from "../tensor/tensor.ts";
+
+/** A gradient hook: may return a replacement gradient. */
+export type GradHook = (grad: Tensor) => Tensor | void | undefined;
+
+/** The backward of one op: output gradient in, one gradient per input out. */
+export type BackwardFn = (grad: Tensor) => readonly (Tensor | null | undefined)[];
+
+/** One recorded op: its inputs, the tensors its backward needs, and the backward itself. */
+export class Node {
+  /** The op's name, e.g. "MulBackward". */
+  readonly name: string;
+  /** The op's tensor inputs, in the order its backward returns gradients. */
+  readonly inputs: readonly Tensor[];
+  /** Tensors whose values the backward closure reads (inputs or intermediates). */
+  saved: readonly Tensor[];
+  /** The backward closure; null once the graph was freed by a backward without retainGraph. */
+  backward: BackwardFn | null;
+  /** Hooks of the op's output tensor, run on its gradient before this node's backward. */
+  hooks: GradHook[] | null = null;
+  /** Storage versions of the saved tensors when the op ran. */
+  readonly versions: number[];
+
+  constructor(name: string, inputs: readonly Tensor[], backward: BackwardFn, saved: readonly Tensor[]) {
+    this.name = name;
+    this.inputs = inputs;
+    this.backward = backward;
+    this.saved = saved;
+    this.versions = [];
+    for (const t of saved) this.versions.push(t._version());
+  }
+}
+
+/**
+ * Attaches a gradient function to `out` when grad mode is on and some input requires grad.
+ * Returns `out`.
+ */
+export function record(
+  name: string,
+  out: Tensor,
+  inputs: readonly Tensor[],
+  backward: BackwardFn,
+  saved: readonly Tensor[] = [],
+): Tensor {
+  if (!isGradEnabled()) return out;
+  let needs = false;
+  for (let i = 0; i < inputs.length; i++) {
+    if (inputs[i].requiresGrad) {
+      needs = true;
+      break;
+    }
+  }
+  if (!needs) return out;
+  out._setGradFn(new Node(name, inputs, backward, saved));
+  return out;
+}

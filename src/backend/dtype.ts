@@ -1,0 +1,81 @@
+/**
+ * Element types: names, sizes, TypedArray constructors, native codes and promotion.
+ *
+ * @module
+ */
+
+/** The element types a Tensor can hold. `float16` is storage-only: CPU ops compute in float32. */
+export type DType = "float32" | "float64" | "int64" | "int32" | "uint8" | "bool" | "float16";
+
+/** Any TypedArray a tensor's memory can be viewed as. */
+export type TypedArray =
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | Int32Array
+  | Uint8Array
+  | Float16Array;
+
+interface DTypeInfo {
+  /** dt_dtype code in denotorch.h, or -1 where the library has no kernels for it. */
+  code: number;
+  itemsize: number;
+  isFloat: boolean;
+  // deno-lint-ignore no-explicit-any
+  ctor:
+    & { new (buffer: ArrayBuffer, byteOffset?: number, length?: number): TypedArray; BYTES_PER_ELEMENT: number }
+    & any;
+  /** Promotion rank: the result of a binary op has the dtype of the higher rank. */
+  rank: number;
+}
+
+/** Facts about each dtype. */
+export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
+  bool: { code: 5, itemsize: 1, isFloat: false, ctor: Uint8Array, rank: 0 },
+  uint8: { code: 4, itemsize: 1, isFloat: false, ctor: Uint8Array, rank: 1 },
+  int32: { code: 3, itemsize: 4, isFloat: false, ctor: Int32Array, rank: 2 },
+  int64: { code: 2, itemsize: 8, isFloat: false, ctor: BigInt64Array, rank: 3 },
+  float16: { code: -1, itemsize: 2, isFloat: true, ctor: Float16Array, rank: 4 },
+  float32: { code: 0, itemsize: 4, isFloat: true, ctor: Float32Array, rank: 5 },
+  float64: { code: 1, itemsize: 8, isFloat: true, ctor: Float64Array, rank: 6 },
+};
+
+/** True when `x` names a dtype. */
+export function isDType(x: unknown): x is DType {
+  return typeof x === "string" && Object.hasOwn(DTYPES, x);
+}
+
+/** True for float32, float64 and float16. */
+export function isFloat(d: DType): boolean {
+  return DTYPES[d].isFloat;
+}
+
+/** The dtype of a binary op's result on tensors of dtypes `a` and `b` (PyTorch's rule). */
+export function promote(a: DType, b: DType): DType {
+  if (a === b) return a;
+  return DTYPES[a].rank >= DTYPES[b].rank ? a : b;
+}
+
+/**
+ * The dtype of `t OP scalar`: a float scalar lifts integer and bool tensors to float32; an
+ * integer scalar lifts bool to int64; otherwise the tensor's dtype wins (scalars are "weak").
+ */
+export function promoteScalar(t: DType, scalar: number | boolean): DType {
+  if (typeof scalar === "boolean") return t;
+  if (!Number.isInteger(scalar) && !isFloat(t)) return "float32";
+  if (t === "bool") return Number.isInteger(scalar) ? "int64" : "float32";
+  return t;
+}
+
+/** The dtype a TypedArray holds. */
+export function dtypeOfArray(a: ArrayBufferView): DType {
+  if (a instanceof Float32Array) return "float32";
+  if (a instanceof Float64Array) return "float64";
+  if (a instanceof BigInt64Array) return "int64";
+  if (a instanceof Int32Array) return "int32";
+  if (a instanceof Uint8Array) return "uint8";
+  if (a instanceof Float16Array) return "float16";
+  throw new TypeError(
+    `tensor: expected a Float32Array, Float64Array, BigInt64Array, Int32Array, Uint8Array or Float16Array, got ${a.constructor.name}`,
+  );
+}

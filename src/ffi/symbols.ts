@@ -1,0 +1,144 @@
+/**
+ * The one FFI symbol table of libdenotorch. Each entry mirrors a declaration of
+ * `native/include/denotorch.h`; `tests/ffi/symbols_test.ts` checks the two against each other.
+ * Every function returns an `i32` status (0 = ok) unless noted.
+ *
+ * Conventions: tensor memory is passed as `buffer` (a TypedArray over JS-owned memory, its
+ * element 0 at the view's start); sizes, offsets and strides are `i32` to stay on Deno's fast
+ * call path; strided layouts travel as one `Int32Array` descriptor.
+ *
+ * @module
+ */
+
+export const symbols = {
+  /** const char* dt_last_error(void) */
+  dt_last_error: { parameters: [], result: "pointer" },
+  /** int32_t dt_version(void) */
+  dt_version: { parameters: [], result: "i32" },
+  /** int32_t dt_set_num_threads(int32_t n) */
+  dt_set_num_threads: { parameters: ["i32"], result: "i32" },
+  /** int32_t dt_get_num_threads(void) */
+  dt_get_num_threads: { parameters: [], result: "i32" },
+  /** int32_t dt_has_blas(void) */
+  dt_has_blas: { parameters: [], result: "i32" },
+  /** int32_t dt_has_cuda(void) */
+  dt_has_cuda: { parameters: [], result: "i32" },
+
+  /** (int32 op, int32 dtype, const int32* desc, void* out, const void* a, const void* b) */
+  dt_binary: { parameters: ["i32", "i32", "buffer", "buffer", "buffer", "buffer"], result: "i32" },
+  /** (int32 op, int32 dtype, const int32* desc, void* out, const void* a, double p0, double p1) */
+  dt_unary: { parameters: ["i32", "i32", "buffer", "buffer", "buffer", "f64", "f64"], result: "i32" },
+  /** (int32 op, int32 dtype, const int32* desc, void* gin, const void* gout, const void* x, double p0, double p1) */
+  dt_unary_backward: {
+    parameters: ["i32", "i32", "buffer", "buffer", "buffer", "buffer", "f64", "f64"],
+    result: "i32",
+  },
+  /** (int32 dtype, const int32* desc, void* out, const void* cond, const void* a, const void* b) */
+  dt_where: { parameters: ["i32", "buffer", "buffer", "buffer", "buffer", "buffer"], result: "i32" },
+  /** (int32 out_dtype, int32 src_dtype, const int32* desc, void* out, const void* src) */
+  dt_copy: { parameters: ["i32", "i32", "buffer", "buffer", "buffer"], result: "i32" },
+  /** (int32 dtype, int32 n, double alpha, const void* b, int32 b_off, void* a, int32 a_off) */
+  dt_axpy: { parameters: ["i32", "i32", "f64", "buffer", "i32", "buffer", "i32"], result: "i32" },
+
+  /** (int32 op, int32 dtype, int32 outer, int32 n, int32 inner, const void* in, int32 in_off, void* out, double p0) */
+  dt_reduce: {
+    parameters: ["i32", "i32", "i32", "i32", "i32", "buffer", "i32", "buffer", "f64"],
+    result: "i32",
+  },
+  /** (int32 is_min, int32 dtype, int32 outer, int32 n, int32 inner, const void* in, int32 in_off, void* values, int64* indices) */
+  dt_reduce_maxmin: {
+    parameters: ["i32", "i32", "i32", "i32", "i32", "buffer", "i32", "buffer", "buffer"],
+    result: "i32",
+  },
+
+  /** (dtype, trans_a, trans_b, m, n, k, double alpha, a, a_off, lda, b, b_off, ldb, double beta, c, c_off, ldc) */
+  dt_gemm: {
+    parameters: [
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "f64",
+      "buffer",
+      "i32",
+      "i32",
+      "buffer",
+      "i32",
+      "i32",
+      "f64",
+      "buffer",
+      "i32",
+      "i32",
+    ],
+    result: "i32",
+  },
+  /** (dtype, batch, trans_a, trans_b, m, n, k, alpha, a, a_off, lda, stride_a, b, b_off, ldb, stride_b, beta, c, c_off, ldc, stride_c) */
+  dt_gemm_batched: {
+    parameters: [
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "f64",
+      "buffer",
+      "i32",
+      "i32",
+      "i32",
+      "buffer",
+      "i32",
+      "i32",
+      "i32",
+      "f64",
+      "buffer",
+      "i32",
+      "i32",
+      "i32",
+    ],
+    result: "i32",
+  },
+
+  /** (dtype, outer, n_src, n_idx, inner, const void* src, const int64* idx, void* out) */
+  dt_index_select: {
+    parameters: ["i32", "i32", "i32", "i32", "i32", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  /** (dtype, outer, n_out, n_idx, inner, const void* src, const int64* idx, void* out) */
+  dt_index_add: {
+    parameters: ["i32", "i32", "i32", "i32", "i32", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  /** (dtype, outer, n_src, n_idx, inner, const void* src, const int64* idx, void* out) */
+  dt_gather: {
+    parameters: ["i32", "i32", "i32", "i32", "i32", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  /** (dtype, accumulate, outer, n_out, n_idx, inner, const void* src, const int64* idx, void* out) */
+  dt_scatter: {
+    parameters: ["i32", "i32", "i32", "i32", "i32", "i32", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+
+  /** (dtype, n, void* out, int32 out_off, uint32 seed, uint32 stream, double lo, double hi) */
+  dt_rand_uniform: {
+    parameters: ["i32", "i32", "buffer", "i32", "u32", "u32", "f64", "f64"],
+    result: "i32",
+  },
+  /** (dtype, n, void* out, int32 out_off, uint32 seed, uint32 stream, double mean, double std) */
+  dt_rand_normal: {
+    parameters: ["i32", "i32", "buffer", "i32", "u32", "u32", "f64", "f64"],
+    result: "i32",
+  },
+  /** (dtype, n, void* out, uint32 seed, uint32 stream, double p, double scale) */
+  dt_dropout_mask: {
+    parameters: ["i32", "i32", "buffer", "u32", "u32", "f64", "f64"],
+    result: "i32",
+  },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** The loaded library's callable symbols. */
+export type Symbols = Deno.DynamicLibrary<typeof symbols>["symbols"];

@@ -1,0 +1,585 @@
+/**
+ * nn.Module: the base of every layer. Submodules, Parameters and buffers register by being
+ * assigned to fields (a Proxy plays the part of PyTorch's `__setattr__`), and calling
+ * `forward` runs the hooks around the subclass's implementation.
+ *
+ * Subclasses must not use `#private` fields: the instance is a Proxy.
+ *
+ * @module
+ */
+
+import { type DType, isTensor, keep, type RemovableHandle, Tensor } from "../tensor/mod.ts";
+import { noGrad } from "../autograd/grad_mode.ts";
+import { record } from "../autograd/node.ts";
+import { describe, fmt, sameShape } from "../tensor/shape.ts";
+import { Parameter } from "./parameter.ts";
+
+/** A forward pre-hook: may return replacement inputs (an array, or one value). */
+export type ForwardPreHook = (module: Module, input: unknown[]) => unknown;
+/** A forward hook: may return a replacement output. */
+export type ForwardHook = (module: Module, input: unknown[], output: unknown) => unknown;
+/** A backward hook: sees gradients w.r.t. the module's inputs and outputs; may return new input gradients. */
+export type BackwardHook = (
+  module: Module,
+  gradInput: (Tensor | null)[],
+  gradOutput: (Tensor | null)[],
+) => (Tensor | null)[] | void | undefined;
+
+/** What `loadStateDict` reports. */
+export interface LoadResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+const INTERNAL = new Set([
+  "training",
+  "_parameters",
+  "_buffers",
+  "_modules",
+  "_nonPersistent",
+  "_forwardHooks",
+  "_forwardPreHooks",
+  "_backwardHooks",
+  "forward",
+]);
+
+function handle<T>(list: T[], fn: T): RemovableHandle {
+  list.push(fn);
+  return {
+    remove() {
+      const i = list.indexOf(fn);
+      if (i >= 0) list.splice(i, 1);
+    },
+  };
+}
+
+function isModule(v: unknown): v is Module {
+  return v instanceof Module;
+}
+
+const setTrap: ProxyHandler<Module> = {
+  set(target, key, value) {
+    if (typeof key === "string" && !INTERNAL.has(key)) target._register(key, value);
+    return Reflect.set(target, key, value);
+  },
+  defineProperty(target, key, desc) {
+    if (typeof key === "string" && !INTERNAL.has(key) && "value" in desc) target._register(key, desc.value);
+    return Reflect.defineProperty(target, key, desc);
+  },
+  deleteProperty(target, key) {
+    if (typeof key === "string") {
+      target._parameters.delete(key);
+      target._buffers.delete(key);
+      target._modules.delete(key);
+    }
+    return Reflect.deleteProperty(target, key);
+  },
+};
+
+/**
+ * The base class of all layers. Subclass it, assign layers and Parameters to fields, and
+ * implement `forward`.
+ *
+ * @example
+ * ```ts
+ * import { nn, randn } from "../../mod.ts";
+ * class Model extends nn.Module {
+ *   fc1 = new nn.Linear(4, 8);
+ *   fc2 = new nn.Linear(8, 2);
+ *   override forward(x: any) {
+ *     return this.fc2.forward(nn.functional.relu(this.fc1.forward(x)));
+ *   }
+ * }
+ * const m = new Model();
+ * console.log(Object.keys(m.stateDict())); // ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+ * console.log(m.forward(randn([3, 4])).shape); // [3, 2]
+ * ```
+ */
+export class Module {
+  /** True in training mode (the default), false after `eval()`. */
+  training = true;
+  /** @internal */
+  _parameters!: Map<string, Parameter | null>;
+  /** @internal */
+  _buffers!: Map<string, Tensor | null>;
+  /** @internal */
+  _modules!: Map<string, Module | null>;
+  /** @internal */
+  _nonPersistent!: Set<string>;
+  /** @internal */
+  _forwardHooks!: ForwardHook[];
+  /** @internal */
+  _forwardPreHooks!: ForwardPreHook[];
+  /** @internal */
+  _backwardHooks!: BackwardHook[];
+
+  constructor() {
+    const hidden = (key: string, value: unknown) =>
+      Object.defineProperty(this, key, { value, writable: true, enumerable: false, configurable: true });
+    hidden("_parameters", new Map());
+    hidden("_buffers", new Map());
+    hidden("_modules", new Map());
+    hidden("_nonPersistent", new Set());
+    hidden("_forwardHooks", []);
+    hidden("_forwardPreHooks", []);
+    hidden("_backwardHooks", []);
+    const impl = (this as unknown as { forward: (...a: unknown[]) => unknown }).forward;
+    const proxy = new Proxy(this, setTrap);
+    hidden("forward", (...args: unknown[]) => proxy._call(impl, args));
+    return proxy;
+  }
+
+  /**
+   * The computation, implemented by subclasses. Calling it on an instance runs the forward
+   * pre-hooks, this implementation, the forward hooks, and arms the backward hooks: it is
+   * the equivalent of PyTorch's `module(x)`.
+   */
+  // deno-lint-ignore no-explicit-any
+  forward(..._args: any[]): any {
+    throw new Error(`${this.constructor.name}.forward: not implemented; subclasses of nn.Module must define forward()`);
+  }
+
+  /** @internal registers a value assigned to a field */
+  _register(name: string, value: unknown): void {
+    if (value instanceof Parameter) {
+      this._buffers.delete(name);
+      this._modules.delete(name);
+      this._parameters.set(name, keep(value));
+    } else if (isModule(value)) {
+      this._parameters.delete(name);
+      this._buffers.delete(name);
+      this._modules.set(name, value);
+    } else if (this._parameters.has(name)) {
+      if (value !== null && value !== undefined) {
+        throw new TypeError(
+          `${this.constructor.name}: cannot assign ${
+            describe(value)
+          } as parameter '${name}' (nn.Parameter or null expected)`,
+        );
+      }
+      this._parameters.set(name, null);
+    } else if (this._buffers.has(name)) {
+      if (value !== null && value !== undefined && !isTensor(value)) {
+        throw new TypeError(
+          `${this.constructor.name}: cannot assign ${describe(value)} as buffer '${name}' (Tensor or null expected)`,
+        );
+      }
+      this._buffers.set(name, value ? keep(value as Tensor) : null);
+    } else if (this._modules.has(name)) {
+      if (value !== null && value !== undefined) {
+        throw new TypeError(
+          `${this.constructor.name}: cannot assign ${
+            describe(value)
+          } as child module '${name}' (Module or null expected)`,
+        );
+      }
+      this._modules.set(name, null);
+    }
+  }
+
+  /** @internal runs hooks around `impl` */
+  _call(impl: (...a: unknown[]) => unknown, args: unknown[]): unknown {
+    for (const h of [...this._forwardPreHooks]) {
+      const r = h(this, args);
+      if (r !== undefined && r !== null) args = Array.isArray(r) ? r : [r];
+    }
+    const armed = this._backwardHooks.length > 0 ? this._armBackwardHooks(args) : null;
+    if (armed) args = armed.args;
+    let out = impl.apply(this, args);
+    for (const h of [...this._forwardHooks]) {
+      const r = h(this, args, out);
+      if (r !== undefined) out = r;
+    }
+    return armed ? armed.wrapOutput(out) : out;
+  }
+
+  /** Routes gradients of the inputs and outputs of one call through the backward hooks. */
+  private _armBackwardHooks(args: unknown[]) {
+    const hooks = [...this._backwardHooks];
+    const self = this;
+    const inputIdx: number[] = [];
+    args.forEach((a, i) => {
+      if (isTensor(a) && a.requiresGrad) inputIdx.push(i);
+    });
+    const gradIn: (Tensor | null)[] = args.map(() => null);
+    let gradOut: (Tensor | null)[] = [];
+    let pendingIn = inputIdx.length;
+    const fire = (): (Tensor | null)[] => {
+      let gi = gradIn;
+      for (const h of hooks) {
+        const r = h(self, gi, gradOut);
+        if (r) gi = r;
+      }
+      return gi;
+    };
+    const newArgs = args.map((a, i) => {
+      if (!inputIdx.includes(i)) return a;
+      const t = a as Tensor;
+      const alias = t.detach();
+      return record("BackwardHookFunctionBackward", alias, [t], (g) => {
+        gradIn[i] = g;
+        if (--pendingIn > 0) return [g];
+        const gi = fire();
+        return [gi[i] ?? g];
+      });
+    });
+    const wrapOutput = (out: unknown): unknown => {
+      const outs = Array.isArray(out) ? out : [out];
+      const tensorIdx = outs.map((o, i) => (isTensor(o) && o.requiresGrad ? i : -1)).filter((i) => i >= 0);
+      if (tensorIdx.length === 0) return out;
+      gradOut = outs.map(() => null);
+      let pendingOut = tensorIdx.length;
+      const wrapped = outs.map((o, i) => {
+        if (!tensorIdx.includes(i)) return o;
+        const t = o as Tensor;
+        return record("BackwardHookFunctionBackward", t.detach(), [t], (g) => {
+          gradOut[i] = g;
+          if (--pendingOut === 0 && inputIdx.length === 0) fire();
+          return [g];
+        });
+      });
+      return Array.isArray(out) ? wrapped : wrapped[0];
+    };
+    return { args: newArgs, wrapOutput };
+  }
+
+  // ------------------------------------------------------------------ registration
+
+  /** Adds a child module under `name` (same as assigning it to a field). */
+  addModule(name: string, module: Module | null): void {
+    this._checkName(name, "addModule");
+    if (module !== null && !isModule(module)) {
+      throw new TypeError(`${this.constructor.name}.addModule: ${describe(module)} is not a Module subclass`);
+    }
+    if (module === null) this._modules.set(name, null);
+    (this as Record<string, unknown>)[name] = module;
+  }
+
+  /** Adds a parameter under `name` (null reserves the name, like `bias=None`). */
+  registerParameter(name: string, param: Parameter | null): void {
+    this._checkName(name, "registerParameter");
+    if (param !== null && !(param instanceof Parameter)) {
+      throw new TypeError(
+        `${this.constructor.name}.registerParameter: cannot assign ${
+          describe(param)
+        } object to parameter '${name}' (nn.Parameter or null required)`,
+      );
+    }
+    if (param === null) this._parameters.set(name, null);
+    (this as Record<string, unknown>)[name] = param;
+  }
+
+  /**
+   * Adds a buffer: state that is not a parameter (e.g. BatchNorm's `running_mean`). A
+   * persistent buffer is part of the state dict.
+   */
+  registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {
+    this._checkName(name, "registerBuffer");
+    if (tensor !== null && !isTensor(tensor)) {
+      throw new TypeError(
+        `${this.constructor.name}.registerBuffer: cannot assign ${
+          describe(tensor)
+        } as buffer '${name}' (Tensor or null required)`,
+      );
+    }
+    if (this._parameters.has(name) || this._modules.has(name)) {
+      throw new RangeError(`${this.constructor.name}.registerBuffer: attribute '${name}' already exists`);
+    }
+    this._buffers.set(name, tensor ? keep(tensor) : null);
+    if (persistent) this._nonPersistent.delete(name);
+    else this._nonPersistent.add(name);
+    Reflect.set(this, name, tensor);
+  }
+
+  private _checkName(name: string, call: string): void {
+    if (typeof name !== "string") {
+      throw new TypeError(`${this.constructor.name}.${call}: name should be a string, got ${describe(name)}`);
+    }
+    if (name.includes(".")) {
+      throw new RangeError(`${this.constructor.name}.${call}: name can't contain ".", got "${name}"`);
+    }
+    if (name === "") throw new RangeError(`${this.constructor.name}.${call}: name can't be empty`);
+  }
+
+  // ------------------------------------------------------------------ iteration
+
+  /** Immediate children, each once. */
+  *children(): Generator<Module> {
+    for (const [, m] of this.namedChildren()) yield m;
+  }
+
+  /** Immediate children with their names, each module once. */
+  *namedChildren(): Generator<[string, Module]> {
+    const seen = new Set<Module>();
+    for (const [name, m] of this._modules) {
+      if (m && !seen.has(m)) {
+        seen.add(m);
+        yield [name, m];
+      }
+    }
+  }
+
+  /** This module and all descendants, each once. */
+  *modules(): Generator<Module> {
+    for (const [, m] of this.namedModules()) yield m;
+  }
+
+  /** This module and all descendants with dotted names, each once. */
+  *namedModules(memo: Set<Module> = new Set(), prefix = ""): Generator<[string, Module]> {
+    if (memo.has(this)) return;
+    memo.add(this);
+    yield [prefix, this];
+    for (const [name, m] of this._modules) {
+      if (!m) continue;
+      yield* m.namedModules(memo, prefix ? `${prefix}.${name}` : name);
+    }
+  }
+
+  /** All parameters (recursively by default), each once. */
+  *parameters(recurse = true): Generator<Parameter> {
+    for (const [, p] of this.namedParameters("", recurse)) yield p;
+  }
+
+  /** All parameters with dotted names, each once. */
+  *namedParameters(prefix = "", recurse = true): Generator<[string, Parameter]> {
+    const seen = new Set<Tensor>();
+    const mods: [string, Module][] = recurse ? [...this.namedModules(new Set(), prefix)] : [[prefix, this]];
+    for (const [mp, m] of mods) {
+      for (const [name, p] of m._parameters) {
+        if (!p || seen.has(p)) continue;
+        seen.add(p);
+        yield [mp ? `${mp}.${name}` : name, p];
+      }
+    }
+  }
+
+  /** All buffers (recursively by default). */
+  *buffers(recurse = true): Generator<Tensor> {
+    for (const [, b] of this.namedBuffers("", recurse)) yield b;
+  }
+
+  /** All buffers with dotted names. */
+  *namedBuffers(prefix = "", recurse = true): Generator<[string, Tensor]> {
+    const seen = new Set<Tensor>();
+    const mods: [string, Module][] = recurse ? [...this.namedModules(new Set(), prefix)] : [[prefix, this]];
+    for (const [mp, m] of mods) {
+      for (const [name, b] of m._buffers) {
+        if (!b || seen.has(b)) continue;
+        seen.add(b);
+        yield [mp ? `${mp}.${name}` : name, b];
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ state
+
+  /**
+   * Parameters and persistent buffers by PyTorch's keys, in registration order: each
+   * module's own parameters, then its buffers, then its children's. Values are detached
+   * tensors sharing storage with the module.
+   */
+  stateDict(prefix = ""): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    this._saveTo(out, prefix);
+    return out;
+  }
+
+  private _saveTo(out: Record<string, Tensor>, prefix: string): void {
+    for (const [name, p] of this._parameters) if (p) out[prefix + name] = p.detach();
+    for (const [name, b] of this._buffers) if (b && !this._nonPersistent.has(name)) out[prefix + name] = b.detach();
+    for (const [name, m] of this._modules) if (m) m._saveTo(out, `${prefix}${name}.`);
+  }
+
+  /**
+   * Copies parameters and buffers from a state dict (a record or a Map), converting dtypes.
+   * With `strict` (the default), any missing key, unexpected key or shape mismatch is an
+   * error that names all of them; nothing is copied then.
+   */
+  loadStateDict(
+    stateDict: Record<string, Tensor> | Map<string, Tensor>,
+    opts: { strict?: boolean } = {},
+  ): LoadResult {
+    const call = `${this.constructor.name}.loadStateDict`;
+    if (!stateDict || typeof stateDict !== "object") {
+      throw new TypeError(`${call}: expected a record or Map of tensors, got ${describe(stateDict)}`);
+    }
+    const strict = opts.strict ?? true;
+    const entries = stateDict instanceof Map ? new Map(stateDict) : new Map(Object.entries(stateDict));
+    const own = this.stateDict();
+    const targets = new Map<string, Tensor>();
+    for (const [k, p] of this.namedParameters()) targets.set(k, p);
+    for (const [k, b] of this.namedBuffers()) targets.set(k, b);
+    const missing = Object.keys(own).filter((k) => !entries.has(k));
+    const unexpected = [...entries.keys()].filter((k) => !(k in own));
+    const mismatched: string[] = [];
+    for (const [k, v] of entries) {
+      if (!(k in own)) continue;
+      if (!isTensor(v)) {
+        throw new TypeError(`${call}: expected the value of '${k}' to be a Tensor, got ${describe(v)}`);
+      }
+      const target = own[k];
+      if (!sameShape(v.shape, target.shape)) {
+        mismatched.push(
+          `size mismatch for ${k}: copying a param with shape ${fmt(v.shape)}, the shape in current model is ${
+            fmt(target.shape)
+          }`,
+        );
+      }
+    }
+    const problems: string[] = [];
+    if (strict && missing.length) {
+      problems.push(`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(", ")}.`);
+    }
+    if (strict && unexpected.length) {
+      problems.push(`Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(", ")}.`);
+    }
+    problems.push(...mismatched);
+    if (problems.length) {
+      throw new RangeError(
+        `${call}: error(s) in loading state_dict for ${this.constructor.name}:\n\t${problems.join("\n\t")}`,
+      );
+    }
+    noGrad(() => {
+      for (const [k, v] of entries) {
+        const t = targets.get(k);
+        if (t) t.copy_(v);
+      }
+    });
+    return { missingKeys: missing, unexpectedKeys: unexpected };
+  }
+
+  // ------------------------------------------------------------------ modes and conversion
+
+  /** Sets training mode (recursively). */
+  train(mode = true): this {
+    if (typeof mode !== "boolean") {
+      throw new TypeError(`${this.constructor.name}.train: expected a boolean, got ${describe(mode)}`);
+    }
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  /** Sets evaluation mode (recursively): Dropout passes through, BatchNorm uses running stats. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears the gradients of all parameters (sets them to null, as PyTorch 2 does). */
+  zeroGrad(setToNone = true): void {
+    for (const p of this.parameters()) {
+      if (setToNone) p.grad = null;
+      else if (p.grad) noGrad(() => p.grad!.zero_());
+    }
+  }
+
+  /** Calls `fn` on every submodule (children first) and on this module. */
+  apply(fn: (m: Module) => void): this {
+    for (const m of this.children()) m.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /** @internal converts every parameter and buffer in place (identity is kept). */
+  _convert(fn: (t: Tensor) => Tensor): this {
+    noGrad(() => {
+      for (const m of this.modules()) {
+        for (const [, p] of m._parameters) {
+          if (!p) continue;
+          const c = fn(p.detach());
+          if (c._storage !== p._storage || c.dtype !== p.dtype) p._setData(c);
+          if (p.grad) {
+            const g = fn(p.grad);
+            if (g !== p.grad) p.grad._setData(g);
+          }
+        }
+        for (const [name, b] of m._buffers) {
+          if (!b) continue;
+          const c = fn(b);
+          if (c !== b) b._setData(c);
+          m._buffers.set(name, b);
+        }
+      }
+    });
+    return this;
+  }
+
+  /** Converts floating point parameters and buffers to float64. */
+  double(): this {
+    return this._convert((t) => (t.isFloatingPoint() ? t.to("float64") : t));
+  }
+
+  /** Converts floating point parameters and buffers to float32. */
+  float(): this {
+    return this._convert((t) => (t.isFloatingPoint() ? t.to("float32") : t));
+  }
+
+  /** Converts floating point parameters and buffers to float16 (CPU ops compute in float32). */
+  half(): this {
+    return this._convert((t) => (t.isFloatingPoint() ? t.to("float16") : t));
+  }
+
+  /** Moves parameters and buffers to the CPU. */
+  cpu(): this {
+    return this._convert((t) => t.cpu());
+  }
+
+  /** Moves parameters and buffers to a CUDA device (needs a CUDA build). */
+  cuda(device = 0): this {
+    return this._convert((t) => t.cuda(device));
+  }
+
+  /** Converts to a dtype and/or device: `to("float64")`, `to("cpu")`, `to({ dtype, device })`. */
+  to(target: DType | string | { dtype?: DType; device?: string }): this {
+    const t = typeof target === "string" ? target : target;
+    return this._convert((x) => {
+      if (typeof t === "object" && t.dtype && !x.isFloatingPoint()) return x.to({ device: t.device as "cpu" });
+      if (typeof t === "string" && !t.startsWith("cuda") && t !== "cpu" && !x.isFloatingPoint()) return x;
+      return x.to(t as DType);
+    });
+  }
+
+  // ------------------------------------------------------------------ hooks
+
+  /** `fn(module, input, output)` after every forward; a returned value replaces the output. */
+  registerForwardHook(fn: ForwardHook): RemovableHandle {
+    return handle(this._forwardHooks, fn);
+  }
+
+  /** `fn(module, input)` before every forward; a returned value replaces the input. */
+  registerForwardPreHook(fn: ForwardPreHook): RemovableHandle {
+    return handle(this._forwardPreHooks, fn);
+  }
+
+  /**
+   * `fn(module, gradInput, gradOutput)` when the gradients w.r.t. the module's inputs have
+   * been computed; a returned array replaces gradInput.
+   */
+  registerBackwardHook(fn: BackwardHook): RemovableHandle {
+    return handle(this._backwardHooks, fn);
+  }
+
+  // ------------------------------------------------------------------ printing
+
+  /** Extra text inside the module's repr, e.g. `in_features=4, out_features=2`. */
+  extraRepr(): string {
+    return "";
+  }
+
+  /** PyTorch-style repr: the module and its children, indented. */
+  toString(): string {
+    const lines: string[] = [];
+    for (const [name, m] of this._modules) {
+      if (!m) continue;
+      const sub = m.toString().split("\n").join("\n  ");
+      lines.push(`  (${name}): ${sub}`);
+    }
+    const extra = this.extraRepr();
+    if (!lines.length) return `${this.constructor.name}(${extra})`;
+    return `${this.constructor.name}(${extra ? `${extra}` : ""}\n${lines.join("\n")}\n)`;
+  }
+
+  /** For console.log in Deno. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.toString();
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * `nn.utils`: gradient clipping and the packed-sequence helpers of `nn.utils.rnn`.
+ *
+ * @module
+ */
+
+export {};

@@ -1,0 +1,7 @@
+/**
+ * `optim`: the optimizer base class and the optimizers.
+ *
+ * @module
+ */
+
+export {};

@@ -1,0 +1,489 @@
+/**
+ * Elementwise ops with broadcasting and type promotion, each with its backward beside it.
+ *
+ * @module
+ */
+
+import * as cpu from "../../backend/cpu.ts";
+import { type DType, isFloat, promote, promoteScalar } from "../../backend/dtype.ts";
+import { Binary, Unary, UnaryBw } from "../../backend/ops.ts";
+import { isGradEnabled } from "../../autograd/grad_mode.ts";
+import { record } from "../../autograd/node.ts";
+import { broadcastShapes, broadcastStrides, describe, fmt, sameShape } from "../shape.ts";
+import type { Scalar, Tensor } from "../tensor.ts";
+import { castRaw, checkTensor, empty, sumTo } from "./util.ts";
+import { clone } from "./convert.ts";
+
+type Operand = Tensor | Scalar;
+
+const compute = (d: DType): DType => (d === "float16" ? "float32" : d);
+
+function bview(t: Tensor, shape: readonly number[]): cpu.View {
+  return {
+    _storage: t._storage,
+    dtype: t.dtype,
+    shape,
+    strides: sameShape(t.shape, shape) ? t.strides : broadcastStrides(t.shape, t.strides, shape),
+    _offset: t._offset,
+  };
+}
+
+function isScalar(x: unknown): x is Scalar {
+  return typeof x === "number" || typeof x === "boolean";
+}
+
+function operand(x: unknown, call: string, name: string): Operand {
+  if (isScalar(x)) return x;
+  return checkTensor(x, call, name);
+}
+
+/** An output buffer for a result, or the given `out` when its dtype and shape fit. */
+function target(shape: readonly number[], dtype: DType, out?: Tensor): Tensor {
+  if (out && out.dtype === dtype && sameShape(out.shape, shape)) return out;
+  return empty(shape, dtype);
+}
+
+function finish(res: Tensor, dtype: DType, call: string): Tensor {
+  return res.dtype === dtype ? res : castRaw(res, dtype, call);
+}
+
+/** out = a OP b (tensor-tensor) in dtype `dtype`; comparison ops give `outDtype` bool. */
+export function binaryCore(
+  op: number,
+  a: Tensor,
+  b: Tensor,
+  dtype: DType,
+  call: string,
+  outDtype: DType = dtype,
+  out?: Tensor,
+): Tensor {
+  const shape = broadcastShapes(a.shape, b.shape, call);
+  const cd = compute(dtype);
+  const a2 = castRaw(a, cd, call), b2 = castRaw(b, cd, call);
+  const res = target(shape, compute(outDtype), out);
+  cpu.binary(op, res, bview(a2, shape), bview(b2, shape), call);
+  return finish(res, outDtype, call);
+}
+
+/** out = f(a; p0, p1) in dtype `dtype`. */
+export function unaryCore(
+  op: number,
+  a: Tensor,
+  p0: number,
+  p1: number,
+  dtype: DType,
+  call: string,
+  outDtype: DType = dtype,
+  out?: Tensor,
+): Tensor {
+  const a2 = castRaw(a, compute(dtype), call);
+  const res = target(a.shape, compute(outDtype), out);
+  cpu.unary(op, res, a2, p0, p1, call);
+  return finish(res, outDtype, call);
+}
+
+/** The gradient for input `x` from a broadcast gradient `g`: summed and cast back. */
+export function gradFor(g: Tensor, x: Tensor): Tensor {
+  const r = sumTo(g, x.shape);
+  return r.dtype === x.dtype ? r : castRaw(r, x.dtype, "backward");
+}
+
+// ------------------------------------------------------------------ arithmetic
+
+/** `a + alpha * b`. */
+export function add(a: Tensor, b: Operand, alpha = 1, out?: Tensor): Tensor {
+  const call = "add";
+  checkTensor(a, call);
+  b = operand(b, call, "other");
+  if (isScalar(b)) {
+    const dt = promoteScalar(a.dtype, b);
+    const r = unaryCore(Unary.DT_ADD_SCALAR, a, alpha * Number(b), 0, dt, call, dt, out);
+    return record("AddBackward", r, [a], (g) => [gradFor(g, a)]);
+  }
+  if (alpha !== 1) b = mul(b, alpha);
+  const bt = b;
+  const r = binaryCore(Binary.DT_ADD, a, bt, promote(a.dtype, bt.dtype), call, undefined, out);
+  return record("AddBackward", r, [a, bt], (g) => [gradFor(g, a), gradFor(g, bt)]);
+}
+
+/** `a - alpha * b`. */
+export function sub(a: Tensor, b: Operand, alpha = 1, out?: Tensor): Tensor {
+  const call = "sub";
+  checkTensor(a, call);
+  b = operand(b, call, "other");
+  if (isScalar(b)) return add(a, -Number(b), alpha, out);
+  if (alpha !== 1) b = mul(b, alpha);
+  const bt = b;
+  const r = binaryCore(Binary.DT_SUB, a, bt, promote(a.dtype, bt.dtype), call, undefined, out);
+  return record("SubBackward", r, [a, bt], (g) => [gradFor(g, a), gradFor(neg(g), bt)]);
+}
+
+/** `a * b`. */
+export function mul(a: Tensor, b: Operand, out?: Tensor): Tensor {
+  const call = "mul";
+  checkTensor(a, call);
+  b = operand(b, call, "other");
+  if (isScalar(b)) {
+    const s = Number(b);
+    const dt = promoteScalar(a.dtype, b);
+    const r = unaryCore(Unary.DT_MUL_SCALAR, a, s, 0, dt, call, dt, out);
+    return record("MulBackward", r, [a], (g) => [gradFor(mul(g, s), a)]);
+  }
+  const bt = b;
+  const r = binaryCore(Binary.DT_MUL, a, bt, promote(a.dtype, bt.dtype), call, undefined, out);
+  return record(
+    "MulBackward",
+    r,
+    [a, bt],
+    (g) => [a.requiresGrad ? gradFor(mul(g, bt), a) : null, bt.requiresGrad ? gradFor(mul(g, a), bt) : null],
+    [a, bt],
+  );
+}
+
+/** True division `a / b` (integers divide to float32). */
+export function div(a: Tensor, b: Operand, out?: Tensor): Tensor {
+  const call = "div";
+  checkTensor(a, call);
+  b = operand(b, call, "other");
+  if (isScalar(b)) {
+    const s = Number(b);
+    const dt = isFloat(a.dtype) ? a.dtype : "float32";
+    const r = unaryCore(Unary.DT_MUL_SCALAR, a, 1 / s, 0, dt, call, dt, out);
+    return record("DivBackward", r, [a], (g) => [gradFor(mul(g, 1 / s), a)]);
+  }
+  const bt = b;
+  let dt = promote(a.dtype, bt.dtype);
+  if (!isFloat(dt)) dt = "float32";
+  const r = binaryCore(Binary.DT_DIV, a, bt, dt, call, undefined, out);
+  return record(
+    "DivBackward",
+    r,
+    [a, bt],
+    (g) => [
+      a.requiresGrad ? gradFor(div(g, bt), a) : null,
+      bt.requiresGrad ? gradFor(neg(div(mul(g, a), mul(bt, bt))), bt) : null,
+    ],
+    [a, bt],
+  );
+}
+
+/** `a ** b` for a tensor base; see `rpow` for a scalar base. */
+export function pow(a: Tensor, b: Operand): Tensor {
+  const call = "pow";
+  checkTensor(a, call);
+  b = operand(b, call, "exponent");
+  if (isScalar(b)) {
+    const p = Number(b);
+    const dt = promoteScalar(a.dtype, b);
+    const r = unaryCore(Unary.DT_POW_SCALAR, a, p, 0, dt, call);
+    return record("PowBackward", r, [a], (g) => [unaryGrad(UnaryBw.DT_BW_POW_SCALAR, g, a, p, 0)], [a]);
+  }
+  const bt = b;
+  const r = binaryCore(Binary.DT_POW, a, bt, promote(a.dtype, bt.dtype), call);
+  return record("PowBackward", r, [a, bt], (g) => {
+    const ga = a.requiresGrad ? gradFor(mul(mul(g, bt), pow(a, sub(bt, 1))), a) : null;
+    let gb: Tensor | null = null;
+    if (bt.requiresGrad) {
+      // d/db a^b = a^b ln a, taken as 0 where a == 0 and b >= 0 (PyTorch's convention).
+      const lg = mul(mul(g, r), log(a));
+      gb = gradFor(where(a.eq(0).logicalAnd(bt.ge(0)), 0, lg), bt);
+    }
+    return [ga, gb];
+  }, [a, bt, r]);
+}
+
+/** `base ** t` for a scalar base. */
+export function rpow(base: number, t: Tensor): Tensor {
+  checkTensor(t, "pow", "exponent");
+  const dt = promoteScalar(t.dtype, base);
+  const r = unaryCore(Unary.DT_RPOW_SCALAR, t, base, 0, dt, "pow");
+  return record("PowBackward", r, [t], (g) => [gradFor(mul(mul(g, r), Math.log(base)), t)], [r]);
+}
+
+function minmax(op: number, a: Tensor, b: Tensor, call: string, isMax: boolean): Tensor {
+  checkTensor(a, call);
+  checkTensor(b, call, "other");
+  const r = binaryCore(op, a, b, promote(a.dtype, b.dtype), call);
+  return record(isMax ? "MaximumBackward" : "MinimumBackward", r, [a, b], (g) => {
+    const eq = a.eq(b);
+    const half = where(eq, mul(g, 0.5), g);
+    const aWins = isMax ? a.gt(b) : a.lt(b);
+    const bWins = isMax ? a.lt(b) : a.gt(b);
+    return [gradFor(where(bWins, 0, half), a), gradFor(where(aWins, 0, half), b)];
+  }, [a, b]);
+}
+
+/** Elementwise maximum. */
+export function maximum(a: Tensor, b: Tensor): Tensor {
+  return minmax(Binary.DT_MAXIMUM, a, b, "maximum", true);
+}
+
+/** Elementwise minimum. */
+export function minimum(a: Tensor, b: Tensor): Tensor {
+  return minmax(Binary.DT_MINIMUM, a, b, "minimum", false);
+}
+
+function scalarTensor(a: Tensor, b: Operand): Tensor {
+  if (!isScalar(b)) return b;
+  const t = empty([], promoteScalar(a.dtype, b));
+  cpu.unary(Unary.DT_FILL, t, t, Number(b), 0, "scalar");
+  return t;
+}
+
+/** Python-style remainder. Gradient: 1 for a (PyTorch's), none for b. */
+export function remainder(a: Tensor, b: Operand): Tensor {
+  checkTensor(a, "remainder");
+  const bt = scalarTensor(a, operand(b, "remainder", "other"));
+  const r = binaryCore(Binary.DT_REMAINDER, a, bt, promote(a.dtype, bt.dtype), "remainder");
+  return record("RemainderBackward", r, [a], (g) => [gradFor(g, a)]);
+}
+
+/** C-style fmod. */
+export function fmod(a: Tensor, b: Operand): Tensor {
+  checkTensor(a, "fmod");
+  const bt = scalarTensor(a, operand(b, "fmod", "other"));
+  const r = binaryCore(Binary.DT_FMOD, a, bt, promote(a.dtype, bt.dtype), "fmod");
+  return record("FmodBackward", r, [a], (g) => [gradFor(g, a)]);
+}
+
+/** atan2(a, b). */
+export function atan2(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, "atan2");
+  checkTensor(b, "atan2", "other");
+  let dt = promote(a.dtype, b.dtype);
+  if (!isFloat(dt)) dt = "float32";
+  const r = binaryCore(Binary.DT_ATAN2, a, b, dt, "atan2");
+  return record("Atan2Backward", r, [a, b], (g) => {
+    const den = add(mul(a, a), mul(b, b));
+    return [gradFor(div(mul(g, b), den), a), gradFor(div(mul(neg(g), a), den), b)];
+  }, [a, b]);
+}
+
+// ------------------------------------------------------------------ unary math
+
+/** gin = g * f'(x) through the native backward kernel. */
+export function unaryGrad(bwOp: number, g: Tensor, x: Tensor, p0: number, p1: number): Tensor {
+  const cd = compute(x.dtype);
+  const x2 = castRaw(x, cd, "backward");
+  const g2 = castRaw(g, cd, "backward");
+  const gin = empty(x.shape, cd);
+  cpu.unaryBackward(bwOp, gin, bview(g2, x.shape), x2, p0, p1, "backward");
+  return finish(gin, x.dtype, "backward");
+}
+
+/**
+ * A differentiable float unary op: forward kernel `op`, backward kernel `bwOp` applied to
+ * the input (`useOutput` false) or the output (true). The building block of activations.
+ */
+export function floatUnary(
+  name: string,
+  op: number,
+  bwOp: number,
+  x: Tensor,
+  p0 = 0,
+  p1 = 0,
+  useOutput = false,
+  out?: Tensor,
+): Tensor {
+  checkTensor(x, name);
+  const dt = isFloat(x.dtype) ? x.dtype : "float32";
+  const r = unaryCore(op, x, p0, p1, dt, name, dt, out);
+  const s = useOutput ? r : x;
+  return record(name, r, [x], (g) => [unaryGrad(bwOp, g, s, p0, p1)], [s]);
+}
+
+/** -x. */
+export function neg(x: Tensor, out?: Tensor): Tensor {
+  checkTensor(x, "neg");
+  const r = unaryCore(Unary.DT_NEG, x, 0, 0, x.dtype, "neg", x.dtype, out);
+  return record("NegBackward", r, [x], (g) => [neg(g)]);
+}
+
+/** |x|. */
+export function abs(x: Tensor): Tensor {
+  checkTensor(x, "abs");
+  const r = unaryCore(Unary.DT_ABS, x, 0, 0, x.dtype, "abs");
+  return record("AbsBackward", r, [x], (g) => [unaryGrad(UnaryBw.DT_BW_ABS, g, x, 0, 0)], [x]);
+}
+
+export const exp = (x: Tensor, out?: Tensor) =>
+  floatUnary("ExpBackward", Unary.DT_EXP, UnaryBw.DT_BW_EXP, x, 0, 0, true, out);
+export const log = (x: Tensor) => floatUnary("LogBackward", Unary.DT_LOG, UnaryBw.DT_BW_LOG, x);
+export const log1p = (x: Tensor) => floatUnary("Log1pBackward", Unary.DT_LOG1P, UnaryBw.DT_BW_LOG1P, x);
+export const expm1 = (x: Tensor) => floatUnary("Expm1Backward", Unary.DT_EXPM1, UnaryBw.DT_BW_EXPM1, x, 0, 0, true);
+export const sqrt = (x: Tensor, out?: Tensor) =>
+  floatUnary("SqrtBackward", Unary.DT_SQRT, UnaryBw.DT_BW_SQRT, x, 0, 0, true, out);
+export const rsqrt = (x: Tensor) => floatUnary("RsqrtBackward", Unary.DT_RSQRT, UnaryBw.DT_BW_RSQRT, x, 0, 0, true);
+export const sin = (x: Tensor) => floatUnary("SinBackward", Unary.DT_SIN, UnaryBw.DT_BW_SIN, x);
+export const cos = (x: Tensor) => floatUnary("CosBackward", Unary.DT_COS, UnaryBw.DT_BW_COS, x);
+export const tanh = (x: Tensor, out?: Tensor) =>
+  floatUnary("TanhBackward", Unary.DT_TANH, UnaryBw.DT_BW_TANH, x, 0, 0, true, out);
+export const sigmoid = (x: Tensor, out?: Tensor) =>
+  floatUnary("SigmoidBackward", Unary.DT_SIGMOID, UnaryBw.DT_BW_SIGMOID, x, 0, 0, true, out);
+export const erf = (x: Tensor) => floatUnary("ErfBackward", Unary.DT_ERF, UnaryBw.DT_BW_ERF, x);
+export const reciprocal = (x: Tensor) =>
+  floatUnary("ReciprocalBackward", Unary.DT_RECIPROCAL, UnaryBw.DT_BW_RECIPROCAL, x, 0, 0, true);
+
+/** max(x, 0). */
+export function relu(x: Tensor, out?: Tensor): Tensor {
+  checkTensor(x, "relu");
+  const r = unaryCore(Unary.DT_RELU, x, 0, 0, x.dtype, "relu", x.dtype, out);
+  // The output's sign equals the input's where it matters, so the output is what is saved.
+  return record("ReluBackward", r, [x], (g) => [unaryGrad(UnaryBw.DT_BW_RELU, g, r, 0, 0)], [r]);
+}
+
+/** x * x. */
+export function square(x: Tensor): Tensor {
+  checkTensor(x, "square");
+  const r = unaryCore(Unary.DT_SQUARE, x, 0, 0, x.dtype, "square");
+  return record("SquareBackward", r, [x], (g) => [mul(mul(g, x), 2)], [x]);
+}
+
+function nonDiff(name: string, op: number) {
+  return (x: Tensor): Tensor => {
+    checkTensor(x, name);
+    const r = unaryCore(op, x, 0, 0, x.dtype, name);
+    return record(`${name}Backward`, r, [x], (g) => [mul(g, 0)]);
+  };
+}
+
+export const sign = nonDiff("sign", Unary.DT_SIGN);
+export const floor = nonDiff("floor", Unary.DT_FLOOR);
+export const ceil = nonDiff("ceil", Unary.DT_CEIL);
+export const round = nonDiff("round", Unary.DT_ROUND);
+export const trunc = nonDiff("trunc", Unary.DT_TRUNC);
+
+/** Clamps into [min, max]; a missing bound is unbounded. */
+export function clamp(x: Tensor, min?: number | null, max?: number | null, out?: Tensor): Tensor {
+  checkTensor(x, "clamp");
+  const lo = min ?? NaN, hi = max ?? NaN;
+  if (min == null && max == null) throw new TypeError("clamp: at least one of min and max must be given");
+  if (!Number.isNaN(lo) && !Number.isNaN(hi) && lo > hi) {
+    // PyTorch sets every element to max in this case.
+  }
+  const dt =
+    isFloat(x.dtype) || (Number.isInteger(lo) || Number.isNaN(lo)) && (Number.isInteger(hi) || Number.isNaN(hi))
+      ? x.dtype
+      : "float32";
+  const r = unaryCore(Unary.DT_CLAMP, x, lo, hi, dt, "clamp", dt, out);
+  return record("ClampBackward", r, [x], (g) => [unaryGrad(UnaryBw.DT_BW_CLAMP, g, x, lo, hi)], [x]);
+}
+
+// ------------------------------------------------------------------ comparisons and logic
+
+const CMP = {
+  eq: [Binary.DT_EQ, Unary.DT_EQ_SCALAR],
+  ne: [Binary.DT_NE, Unary.DT_NE_SCALAR],
+  lt: [Binary.DT_LT, Unary.DT_LT_SCALAR],
+  le: [Binary.DT_LE, Unary.DT_LE_SCALAR],
+  gt: [Binary.DT_GT, Unary.DT_GT_SCALAR],
+  ge: [Binary.DT_GE, Unary.DT_GE_SCALAR],
+} as const;
+
+/** Elementwise comparison to a bool tensor. */
+export function compare(kind: keyof typeof CMP, a: Tensor, b: Operand): Tensor {
+  const call = kind;
+  checkTensor(a, call);
+  b = operand(b, call, "other");
+  if (isScalar(b)) {
+    return unaryCore(CMP[kind][1], a, Number(b), 0, promoteScalar(a.dtype, b), call, "bool");
+  }
+  return binaryCore(CMP[kind][0], a, b, promote(a.dtype, b.dtype), call, "bool");
+}
+
+/** Logical and/or/xor to a bool tensor. */
+export function logical(kind: "and" | "or" | "xor", a: Tensor, b: Tensor): Tensor {
+  const call = `logical_${kind}`;
+  checkTensor(a, call);
+  checkTensor(b, call, "other");
+  const op = kind === "and" ? Binary.DT_LOGICAL_AND : kind === "or" ? Binary.DT_LOGICAL_OR : Binary.DT_LOGICAL_XOR;
+  return binaryCore(op, a, b, promote(a.dtype, b.dtype), call, "bool");
+}
+
+/** Logical not to a bool tensor. */
+export function logicalNot(a: Tensor): Tensor {
+  checkTensor(a, "logical_not");
+  return unaryCore(Unary.DT_LOGICAL_NOT, a, 0, 0, a.dtype, "logical_not", "bool");
+}
+
+/** NaN test to a bool tensor. */
+export function isnan(a: Tensor): Tensor {
+  checkTensor(a, "isnan");
+  return unaryCore(Unary.DT_ISNAN, a, 0, 0, a.dtype, "isnan", "bool");
+}
+
+/** `cond ? a : b`, broadcasting all three; differentiable in a and b. */
+export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
+  const call = "where";
+  checkTensor(cond, call, "condition");
+  if (cond.dtype !== "bool") throw new TypeError(`where: expected condition to be a bool tensor, got ${cond.dtype}`);
+  const at = isScalar(a) ? null : checkTensor(a, call, "input");
+  const btt = isScalar(b) ? null : checkTensor(b, call, "other");
+  let dt: DType = at && btt ? promote(at.dtype, btt.dtype) : at ? at.dtype : btt ? btt.dtype : "float32";
+  if (!at && isScalar(a) && !Number.isInteger(a)) dt = isFloat(dt) ? dt : "float32";
+  if (!btt && isScalar(b) && !Number.isInteger(b)) dt = isFloat(dt) ? dt : "float32";
+  const ta = at ?? scalarTensor(empty([], dt), a as Scalar);
+  const tb = btt ?? scalarTensor(empty([], dt), b as Scalar);
+  const shape = broadcastShapes(broadcastShapes(cond.shape, ta.shape, call), tb.shape, call);
+  const cd = compute(dt);
+  const a2 = castRaw(ta, cd, call), b2 = castRaw(tb, cd, call);
+  const res = empty(shape, cd);
+  cpu.where(res, bview(cond, shape), bview(a2, shape), bview(b2, shape), call);
+  const r = finish(res, dt, call);
+  const inputs = [at, btt].filter((x): x is Tensor => x !== null);
+  return record("WhereBackward", r, inputs, (g) => {
+    const out: Tensor[] = [];
+    if (at) out.push(gradFor(where(cond, g, 0), at));
+    if (btt) out.push(gradFor(where(cond, 0, g), btt));
+    return out;
+  }, [cond]);
+}
+
+// ------------------------------------------------------------------ in place
+
+/**
+ * Runs `fn` and stores its result into `self`. Without a graph to record, `fn` writes
+ * straight into `self` (no temporary); with one, the op is computed out of place on a copy and
+ * `self` takes over its gradient function (PyTorch's rebase of history).
+ */
+export function inplace<T extends Tensor>(self: T, call: string, fn: (x: Tensor, out?: Tensor) => Tensor): T {
+  checkTensor(self, call, "self");
+  const recording = isGradEnabled();
+  if (recording && self.requiresGrad && self.isLeaf) {
+    throw new Error(
+      `${call}: a leaf tensor that requires grad is being used in an in-place operation; wrap it in noGrad()`,
+    );
+  }
+  for (let i = 0; i < self.ndim; i++) {
+    if (self.strides[i] === 0 && self.shape[i] > 1) {
+      throw new RangeError(
+        `${call}: cannot write in place into an expanded tensor (shape ${fmt(self.shape)}, strides ${
+          fmt(self.strides)
+        })`,
+      );
+    }
+  }
+  // A copy keeps the saved input intact for backward when the result enters a graph.
+  const src = recording ? clone(self) : self;
+  const r = fn(src, recording ? undefined : self);
+  if (r !== self) {
+    if (!sameShape(r.shape, self.shape)) {
+      throw new RangeError(
+        `${call}: output with shape ${fmt(self.shape)} doesn't match the broadcast shape ${fmt(r.shape)}`,
+      );
+    }
+    if (isFloat(r.dtype) && !isFloat(self.dtype)) {
+      throw new TypeError(`${call}: result type ${r.dtype} can't be cast to the desired output type ${self.dtype}`);
+    }
+    cpu.copy(self, r, call);
+    if (r.gradFn) self._setGradFn(r.gradFn);
+  }
+  self._bumpVersion();
+  return self;
+}
+
+/** Validates a scalar option (used by layers). */
+export function scalarArg(x: unknown, call: string, name: string): number {
+  if (typeof x !== "number") throw new TypeError(`${call}: expected ${name} to be a number, got ${describe(x)}`);
+  return x;
+}

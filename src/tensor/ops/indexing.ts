@@ -1,0 +1,187 @@
+/**
+ * Index ops. Every index is range-checked here, before native code touches memory (the
+ * kernels check again and report a status rather than write out of range).
+ *
+ * @module
+ */
+
+import * as cpu from "../../backend/cpu.ts";
+import { record } from "../../autograd/node.ts";
+import { broadcastShapes, contiguousStrides, fmt, normDim, numelOf, sameShape } from "../shape.ts";
+import type { Tensor } from "../tensor.ts";
+import { castRaw, checkTensor, contiguousRaw, empty, rawView } from "./util.ts";
+import { where } from "./elementwise.ts";
+import { narrow } from "./view.ts";
+
+/** Validates an index tensor: integer dtype, every value in [0, size) (negatives wrap when `wrap`). */
+export function checkIndex(index: Tensor, size: number, call: string, dim: number, wrap = false): Tensor {
+  checkTensor(index, call, "index");
+  if (index.dtype !== "int64" && index.dtype !== "int32") {
+    throw new TypeError(`${call}: expected index to be an int64 tensor, got ${index.dtype}`);
+  }
+  let idx = contiguousRaw(castRaw(index, "int64", call), call);
+  const data = idx.typedArray() as BigInt64Array;
+  const big = BigInt(size);
+  let copied = false;
+  for (let i = 0; i < data.length; i++) {
+    let v = data[i];
+    if (v < 0n && wrap && v >= -big) {
+      if (!copied) {
+        const c = empty(idx.shape, "int64");
+        cpu.copy(c, idx, call);
+        idx = c;
+        copied = true;
+      }
+      v += big;
+      (idx.typedArray() as BigInt64Array)[i] = v;
+    }
+    if (v < 0n || v >= big) {
+      throw new RangeError(`${call}: index ${data[i]} is out of bounds for dimension ${dim} with size ${size}`);
+    }
+  }
+  return idx;
+}
+
+/** Rows (entries along `dim`) picked by a 1-d index. */
+export function indexSelect(t: Tensor, dim: number, index: Tensor): Tensor {
+  const call = "indexSelect";
+  checkTensor(t, call);
+  checkTensor(index, call, "index");
+  if (index.ndim > 1) throw new RangeError(`${call}: index must be 0-d or 1-d, got shape ${fmt(index.shape)}`);
+  const d = t.ndim === 0 ? 0 : normDim(dim, t.ndim, call);
+  const size = t.ndim === 0 ? 1 : t.shape[d];
+  const idx = checkIndex(index, size, call, d);
+  const n = idx.numel();
+  const src = contiguousRaw(t, call);
+  const shape = t.ndim === 0 ? [] : [...t.shape];
+  if (t.ndim > 0) shape[d] = n;
+  const out = empty(shape, t.dtype);
+  const outer = numelOf(t.shape.slice(0, d)), inner = numelOf(t.shape.slice(d + 1));
+  cpu.indexSelect(out, src, idx, outer, size, n, inner, call);
+  return record("IndexSelectBackward", out, [t], (g) => {
+    const gi = empty(t.shape, g.dtype);
+    cpu.indexAdd(gi, contiguousRaw(g, call), idx, outer, size, n, inner, call);
+    return [gi];
+  }, [idx]);
+}
+
+/** A copy of `t` with `src` rows added at `index` along `dim`. */
+export function indexAdd(t: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  const call = "indexAdd";
+  checkTensor(t, call);
+  checkTensor(src, call, "source");
+  const d = normDim(dim, t.ndim, call);
+  const idx = checkIndex(index, t.shape[d], call, d);
+  const want = [...t.shape];
+  want[d] = idx.numel();
+  if (!sameShape(src.shape, want)) {
+    throw new RangeError(`${call}: source of shape ${fmt(src.shape)} does not match the expected ${fmt(want)}`);
+  }
+  const out = empty(t.shape, t.dtype);
+  cpu.copy(out, t, call);
+  const outer = numelOf(t.shape.slice(0, d)), inner = numelOf(t.shape.slice(d + 1));
+  cpu.indexAdd(out, contiguousRaw(castRaw(src, t.dtype, call), call), idx, outer, t.shape[d], idx.numel(), inner, call);
+  return record("IndexAddBackward", out, [t, src], (g) => [g, indexSelect(g, d, idx)], [idx]);
+}
+
+function checkGatherShapes(t: Tensor, index: Tensor, d: number, call: string, what: string): void {
+  if (index.ndim !== t.ndim) {
+    throw new RangeError(
+      `${call}: index tensor must have the same number of dimensions as ${what} tensor (${t.ndim}), got shape ${
+        fmt(index.shape)
+      }`,
+    );
+  }
+  for (let k = 0; k < t.ndim; k++) {
+    if (k !== d && index.shape[k] > t.shape[k]) {
+      throw new RangeError(
+        `${call}: size of index ${fmt(index.shape)} does not match ${what} ${fmt(t.shape)} at dimension ${k}`,
+      );
+    }
+  }
+}
+
+/** `t` narrowed to the index's extent in every dim but `d`. */
+function fitTo(t: Tensor, index: Tensor, d: number): Tensor {
+  let r = t;
+  for (let k = 0; k < t.ndim; k++) if (k !== d && index.shape[k] < t.shape[k]) r = narrow(r, k, 0, index.shape[k]);
+  return r;
+}
+
+/** out[..., j, ...] = t[..., index[..., j, ...], ...] along `dim`. */
+export function gather(t: Tensor, dim: number, index: Tensor): Tensor {
+  const call = "gather";
+  checkTensor(t, call);
+  checkTensor(index, call, "index");
+  const d = t.ndim === 0 ? 0 : normDim(dim, t.ndim, call);
+  if (t.ndim === 0) return indexSelect(t, 0, index);
+  checkGatherShapes(t, index, d, call, "input");
+  const idx = checkIndex(index, t.shape[d], call, d);
+  const fitted = fitTo(t, index, d);
+  const src = contiguousRaw(fitted, call);
+  const out = empty(index.shape, t.dtype);
+  const outer = numelOf(index.shape.slice(0, d)), inner = numelOf(index.shape.slice(d + 1));
+  cpu.gather(out, src, idx, outer, t.shape[d], index.shape[d], inner, call);
+  return record("GatherBackward", out, [fitted], (g) => {
+    const gi = empty(fitted.shape, g.dtype);
+    cpu.scatter(true, gi, contiguousRaw(g, call), idx, outer, t.shape[d], index.shape[d], inner, call);
+    return [gi];
+  }, [idx]);
+}
+
+/** A copy of `t` with `src` written (or added) at `index` along `dim`. */
+export function scatter(t: Tensor, dim: number, index: Tensor, src: Tensor | number, accumulate: boolean): Tensor {
+  const call = accumulate ? "scatterAdd" : "scatter";
+  checkTensor(t, call);
+  checkTensor(index, call, "index");
+  const d = normDim(dim, t.ndim, call);
+  checkGatherShapes(t, index, d, call, "self");
+  let s: Tensor;
+  if (typeof src === "number") {
+    s = empty(index.shape, t.dtype);
+    cpu.unary(28, /* DT_FILL */ s, s, src, 0, call);
+  } else {
+    s = checkTensor(src, call, "src");
+    if (s.ndim !== index.ndim || index.shape.some((x, k) => x > s.shape[k])) {
+      throw new RangeError(`${call}: src of shape ${fmt(s.shape)} is smaller than index of shape ${fmt(index.shape)}`);
+    }
+  }
+  const idx = checkIndex(index, t.shape[d], call, d);
+  const srcFit = contiguousRaw(castRaw(fitTo(s, index, -1), t.dtype, call), call);
+  // The kernel needs out's other dims to match index's: work on a narrowed contiguous copy.
+  const out = empty(t.shape, t.dtype);
+  cpu.copy(out, t, call);
+  const win = fitTo(out, index, d);
+  const work = contiguousRaw(win, call);
+  const outer = numelOf(index.shape.slice(0, d)), inner = numelOf(index.shape.slice(d + 1));
+  cpu.scatter(accumulate, work, srcFit, idx, outer, t.shape[d], index.shape[d], inner, call);
+  if (work !== win) cpu.copy(win, work, call);
+  const inputs = typeof src === "number" ? [t] : [t, s];
+  return record(accumulate ? "ScatterAddBackward" : "ScatterBackward", out, inputs, (g) => {
+    const gt = accumulate ? g : scatter(g, d, idx, 0, false);
+    if (typeof src === "number") return [gt];
+    const gs = gather(g, d, idx);
+    const full = sameShape(gs.shape, s.shape) ? gs : padTo(gs, s.shape);
+    return [gt, full];
+  }, [idx]);
+}
+
+function padTo(g: Tensor, shape: readonly number[]): Tensor {
+  const out = empty(shape, g.dtype);
+  cpu.copy(rawView(out, g.shape, contiguousStrides(shape), 0), g, "backward");
+  return out;
+}
+
+/** `value` where `mask` is true, else `t` (mask broadcasts to t's shape). */
+export function maskedFill(t: Tensor, mask: Tensor, value: number): Tensor {
+  const call = "maskedFill";
+  checkTensor(t, call);
+  checkTensor(mask, call, "mask");
+  if (mask.dtype !== "bool") throw new TypeError(`${call}: expected mask to be a bool tensor, got ${mask.dtype}`);
+  const shape = broadcastShapes(t.shape, mask.shape, call);
+  if (!sameShape(shape, t.shape)) {
+    throw new RangeError(`${call}: mask of shape ${fmt(mask.shape)} does not broadcast to ${fmt(t.shape)}`);
+  }
+  if (typeof value !== "number") throw new TypeError(`${call}: expected value to be a number, got ${typeof value}`);
+  return where(mask, value, t);
+}

@@ -1,0 +1,104 @@
+/**
+ * Helpers shared by the ops: allocation, raw (graph-free) views and casts, argument checks,
+ * and reducing a broadcast gradient back to an input's shape.
+ *
+ * @module
+ */
+
+import * as cpu from "../../backend/cpu.ts";
+import { type DType, isFloat } from "../../backend/dtype.ts";
+import { CpuStorage } from "../../backend/storage.ts";
+import { contiguousStrides, describe, numelOf, sameShape } from "../shape.ts";
+import { makeTensor, type Tensor } from "../tensor.ts";
+import { Reduce } from "../../backend/ops.ts";
+
+/** A new contiguous tensor of `shape`, zero-filled. */
+export function empty(shape: readonly number[], dtype: DType): Tensor {
+  return makeTensor(CpuStorage.alloc(dtype, numelOf(shape)), shape, contiguousStrides(shape), 0, dtype);
+}
+
+/** A view of `t`'s storage with another layout; no graph. */
+export function rawView(t: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
+  return makeTensor(t._storage, shape, strides, offset, t.dtype);
+}
+
+/** A contiguous copy of `t` converted to `dtype` (no graph). Returns `t` when nothing changes. */
+export function castRaw(t: Tensor, dtype: DType, call: string): Tensor {
+  if (t.dtype === dtype) return t;
+  const out = empty(t.shape, dtype);
+  cpu.copy(out, t, call);
+  return out;
+}
+
+/** A contiguous copy of `t` (no graph). Returns `t` when it already is contiguous. */
+export function contiguousRaw(t: Tensor, call: string): Tensor {
+  if (t.isContiguous()) return t;
+  const out = empty(t.shape, t.dtype);
+  cpu.copy(out, t, call);
+  return out;
+}
+
+/** Checks that `x` is a live Tensor; TypeError naming the call and argument otherwise. */
+export function checkTensor(x: unknown, call: string, name = "input"): Tensor {
+  if (x === null || typeof x !== "object" || !(x as { _isTensor?: boolean })._isTensor) {
+    throw new TypeError(`${call}: expected ${name} to be a Tensor, got ${describe(x)}`);
+  }
+  const t = x as Tensor;
+  t._live(call);
+  return t;
+}
+
+/** Checks that a number argument is finite (or allowed infinite) and returns it. */
+export function checkNumber(x: unknown, call: string, name: string): number {
+  if (typeof x !== "number" || Number.isNaN(x)) {
+    throw new TypeError(`${call}: expected ${name} to be a number, got ${describe(x)}`);
+  }
+  return x;
+}
+
+/** Requires a floating point dtype. */
+export function checkFloat(t: Tensor, call: string): void {
+  if (!isFloat(t.dtype)) {
+    throw new TypeError(`${call}: expected a floating point tensor, got dtype ${t.dtype}`);
+  }
+}
+
+/**
+ * Sums a gradient of a broadcast shape back to `shape` (the reverse of broadcasting).
+ */
+export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.ndim - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < g.ndim; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+  }
+  let r = dims.length ? sumDimsRaw(g, dims) : g;
+  // r has g's rank with reduced dims kept as 1; drop the leading ones.
+  if (lead > 0) r = rawView(r, shape, contiguousStrides(shape), r._offset);
+  else if (!sameShape(r.shape, shape)) r = rawView(r, shape, contiguousStrides(shape), r._offset);
+  return r;
+}
+
+/** Sums over `dims` keeping them as size 1 (no graph). */
+export function sumDimsRaw(t: Tensor, dims: readonly number[]): Tensor {
+  let cur = contiguousRaw(t, "sum");
+  const sorted = [...dims].sort((a, b) => a - b);
+  // Reduce each dim in turn; runs of adjacent dims collapse into one pass.
+  let i = 0;
+  while (i < sorted.length) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    const d0 = sorted[i], d1 = sorted[j];
+    const shape = cur.shape;
+    const outer = numelOf(shape.slice(0, d0));
+    const n = numelOf(shape.slice(d0, d1 + 1));
+    const inner = numelOf(shape.slice(d1 + 1));
+    const outShape = shape.map((s, k) => (k >= d0 && k <= d1 ? 1 : s));
+    const out = empty(outShape, cur.dtype);
+    cpu.reduce(Reduce.DT_RED_SUM, out, cur, outer, n, inner, 0, "sum");
+    cur = out;
+    i = j + 1;
+  }
+  return cur;
+}
