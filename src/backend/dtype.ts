@@ -16,15 +16,18 @@ export type TypedArray =
   | Uint8Array
   | Float16Array;
 
+/** A constructor of one of the TypedArrays above. */
+export type TypedArrayConstructor = {
+  new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): TypedArray;
+  readonly BYTES_PER_ELEMENT: number;
+};
+
 interface DTypeInfo {
   /** dt_dtype code in denotorch.h, or -1 where the library has no kernels for it. */
   code: number;
   itemsize: number;
   isFloat: boolean;
-  // deno-lint-ignore no-explicit-any
-  ctor:
-    & { new (buffer: ArrayBuffer, byteOffset?: number, length?: number): TypedArray; BYTES_PER_ELEMENT: number }
-    & any;
+  ctor: TypedArrayConstructor;
   /** Promotion rank: the result of a binary op has the dtype of the higher rank. */
   rank: number;
 }

@@ -8,8 +8,8 @@
  * @module
  */
 
-import { type DType, isTensor, keep, type RemovableHandle, Tensor } from "../tensor/mod.ts";
-import { noGrad } from "../autograd/grad_mode.ts";
+import { type DType, isTensor, keep, type RemovableHandle, type Tensor, zeros } from "../tensor/mod.ts";
+import { isGradEnabled, noGrad } from "../autograd/grad_mode.ts";
 import { record } from "../autograd/node.ts";
 import { describe, fmt, sameShape } from "../tensor/shape.ts";
 import { Parameter } from "./parameter.ts";
@@ -183,46 +183,67 @@ export class Module {
       const r = h(this, args);
       if (r !== undefined && r !== null) args = Array.isArray(r) ? r : [r];
     }
-    const armed = this._backwardHooks.length > 0 ? this._armBackwardHooks(args) : null;
+    const armed = this._backwardHooks.length > 0 && isGradEnabled() ? this._armBackwardHooks(args) : null;
     if (armed) args = armed.args;
     let out = impl.apply(this, args);
     for (const h of [...this._forwardHooks]) {
       const r = h(this, args, out);
-      if (r !== undefined) out = r;
+      if (r !== undefined && r !== null) out = r;
     }
     return armed ? armed.wrapOutput(out) : out;
   }
 
-  /** Routes gradients of the inputs and outputs of one call through the backward hooks. */
+  /**
+   * Routes the gradients of one call's inputs and outputs through the backward hooks, like
+   * PyTorch's `register_full_backward_hook`: the tensor inputs that require grad are joined
+   * by one gate node, so the hooks run once, after the gradients of all of them are known,
+   * and a returned gradInput replaces the gradient of every input.
+   */
   private _armBackwardHooks(args: unknown[]) {
     const hooks = [...this._backwardHooks];
-    const self = this;
+    // deno-lint-ignore no-this-alias
+    const module: Module = this;
+    const name = this.constructor.name;
     const inputIdx: number[] = [];
     args.forEach((a, i) => {
       if (isTensor(a) && a.requiresGrad) inputIdx.push(i);
     });
-    const gradIn: (Tensor | null)[] = args.map(() => null);
+    let gradIn: (Tensor | null)[] = args.map(() => null);
     let gradOut: (Tensor | null)[] = [];
-    let pendingIn = inputIdx.length;
     const fire = (): (Tensor | null)[] => {
       let gi = gradIn;
       for (const h of hooks) {
-        const r = h(self, gi, gradOut);
-        if (r) gi = r;
+        const r = h(module, gi, gradOut);
+        if (r === undefined || r === null) continue;
+        if (!Array.isArray(r) || r.length !== gi.length) {
+          throw new RangeError(
+            `${name}: backward hook returned an invalid number of grad_input, got ${
+              Array.isArray(r) ? r.length : describe(r)
+            }, but expected ${gi.length}`,
+          );
+        }
+        gi = [...r];
       }
+      gradIn = args.map(() => null);
       return gi;
     };
-    const newArgs = args.map((a, i) => {
-      if (!inputIdx.includes(i)) return a;
-      const t = a as Tensor;
-      const alias = t.detach();
-      return record("BackwardHookFunctionBackward", alias, [t], (g) => {
-        gradIn[i] = g;
-        if (--pendingIn > 0) return [g];
+    let newArgs = args;
+    if (inputIdx.length > 0) {
+      const inputs = inputIdx.map((i) => args[i] as Tensor);
+      // The gate's (empty) output is the one input of every alias below: its backward runs
+      // once all aliases have stored their gradients.
+      const gate = record("BackwardHookFunctionBackward", zeros([0]), inputs, () => {
         const gi = fire();
-        return [gi[i] ?? g];
+        return inputIdx.map((i) => gi[i] ?? null);
       });
-    });
+      newArgs = args.map((a, i) => {
+        if (!inputIdx.includes(i)) return a;
+        return record("BackwardHookFunctionBackward", (a as Tensor).detach(), [gate], (g) => {
+          gradIn[i] = g;
+          return [zeros([0])];
+        });
+      });
+    }
     const wrapOutput = (out: unknown): unknown => {
       const outs = Array.isArray(out) ? out : [out];
       const tensorIdx = outs.map((o, i) => (isTensor(o) && o.requiresGrad ? i : -1)).filter((i) => i >= 0);
@@ -234,7 +255,11 @@ export class Module {
         const t = o as Tensor;
         return record("BackwardHookFunctionBackward", t.detach(), [t], (g) => {
           gradOut[i] = g;
-          if (--pendingOut === 0 && inputIdx.length === 0) fire();
+          if (--pendingOut === 0) {
+            pendingOut = tensorIdx.length;
+            // Without inputs that require grad, the hooks run once the output gradients are known.
+            if (inputIdx.length === 0) fire();
+          }
           return [g];
         });
       });

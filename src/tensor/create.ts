@@ -51,7 +51,7 @@ function checkOpts(opts: unknown, call: string): TensorOptions {
   return o;
 }
 
-function nestedShape(data: unknown, call: string): number[] {
+function nestedShape(data: unknown): number[] {
   const shape: number[] = [];
   let cur = data;
   while (Array.isArray(cur)) {
@@ -112,7 +112,7 @@ export function tensor(data: ArrayBufferView | number | boolean | readonly unkno
     );
     if (o.dtype && o.dtype !== dt) t = castRaw(t, o.dtype, call);
   } else if (typeof data === "number" || typeof data === "boolean" || Array.isArray(data)) {
-    const shape0 = nestedShape(data, call);
+    const shape0 = nestedShape(data);
     const flat = flattenNested(data, shape0, call);
     const shape = o.shape !== undefined ? checkShape(o.shape, call) : shape0;
     if (shape.reduce((a, b) => a * b, 1) !== flat.length) {

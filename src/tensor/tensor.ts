@@ -6,7 +6,7 @@
  */
 
 import { type DType, DTYPES, type TypedArray } from "../backend/dtype.ts";
-import { countTensor, CpuStorage } from "../backend/storage.ts";
+import { countTensor, type CpuStorage } from "../backend/storage.ts";
 import type { GradHook, Node } from "../autograd/node.ts";
 import { type BackwardOptions, runBackward } from "../autograd/engine.ts";
 import { isGradEnabled } from "../autograd/grad_mode.ts";
