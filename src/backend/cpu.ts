@@ -21,20 +21,28 @@ export interface View {
 
 const MAX_DIMS = 16;
 const desc = new Int32Array(1 + MAX_DIMS + 4 * (1 + MAX_DIMS));
+// Passed as bytes: Deno's fast FFI path takes Uint8Array buffers.
+const descBytes = new Uint8Array(desc.buffer);
 
 /** Fills the shared descriptor: [ndim, shape, then offset + strides per operand]. */
-function describe(shape: readonly number[], v0: View, v1?: View, v2?: View, v3?: View): Int32Array {
+function describe(shape: readonly number[], v0: View, v1?: View, v2?: View, v3?: View): Uint8Array {
   const nd = shape.length;
   if (nd > MAX_DIMS) throw new RangeError(`denotorch: tensors have at most ${MAX_DIMS} dimensions, got ${nd}`);
   desc[0] = nd;
   for (let i = 0; i < nd; i++) desc[1 + i] = shape[i];
   let k = 1 + nd;
-  for (const v of [v0, v1, v2, v3]) {
-    if (v === undefined) break;
-    desc[k++] = v._offset;
-    for (let i = 0; i < nd; i++) desc[k++] = v.strides[i];
-  }
-  return desc;
+  k = put(v0, nd, k);
+  if (v1 !== undefined) k = put(v1, nd, k);
+  if (v2 !== undefined) k = put(v2, nd, k);
+  if (v3 !== undefined) put(v3, nd, k);
+  return descBytes;
+}
+
+function put(v: View, nd: number, k: number): number {
+  desc[k++] = v._offset;
+  const st = v.strides;
+  for (let i = 0; i < nd; i++) desc[k++] = st[i];
+  return k;
 }
 
 function bytes(v: View): Uint8Array {
