@@ -142,6 +142,12 @@ export function runBackward(
 function checkVersions(node: Node): void {
   const all = node.saved;
   for (let i = 0; i < all.length; i++) {
+    if (all[i]._disposed) {
+      throw new Error(
+        `backward: a tensor of shape [${all[i].shape.join(", ")}] saved by ${node.name} was disposed; ` +
+          "keep the tensors a graph needs alive until its backward has run",
+      );
+    }
     if (all[i]._version() !== node.versions[i]) {
       throw new Error(
         `backward: one of the tensors needed for gradient computation has been modified by an in-place operation ` +

@@ -31,6 +31,21 @@ export function countTensor(delta: number): void {
 }
 
 /**
+ * The accounting of one storage: how many live tensors use it and whether its bytes were
+ * already taken off `bytesInUse`. The tensors' FinalizationRegistry holds this cell, never the
+ * storage: a held value stays strongly reachable until its cleanup callback runs, and those
+ * callbacks only run when the event loop turns, so holding the storage there kept the memory
+ * of every collected tensor alive through a synchronous training loop (unbounded RSS).
+ */
+export class StorageCell {
+  /** Live tensors using the storage. */
+  refs = 0;
+  /** True once the bytes left `bytesInUse` (explicit release or collection of the last user). */
+  released = false;
+  constructor(readonly byteLength: number) {}
+}
+
+/**
  * A block of CPU memory shared by a tensor and its views. `refs` counts the live tensors
  * that use it; when it drops to zero the bytes leave `bytesInUse` and the buffer is dropped.
  */
@@ -41,15 +56,17 @@ export class CpuStorage {
   bytes: Uint8Array | null;
   /** Size in bytes. */
   readonly byteLength: number;
-  /** Live tensors using this storage. */
-  refs = 0;
   /** Bumped by every in-place write, so autograd can see a saved tensor was modified. */
   version = 0;
+  /** The accounting cell (what finalizers hold instead of this storage). */
+  readonly cell: StorageCell;
 
-  constructor(byteLength: number, bytes?: Uint8Array) {
+  constructor(byteLength: number, bytes?: Uint8Array | null) {
     this.byteLength = byteLength;
-    this.bytes = bytes ?? new Uint8Array(new ArrayBuffer(byteLength));
-    cpuStats.bytesInUse += byteLength;
+    this.bytes = bytes === undefined ? new Uint8Array(new ArrayBuffer(byteLength)) : bytes;
+    this.cell = new StorageCell(byteLength);
+    if (this.bytes !== null) cpuStats.bytesInUse += byteLength;
+    else this.cell.released = true;
   }
 
   /** Allocates zeroed storage for `numel` elements of `dtype`. */
@@ -62,22 +79,50 @@ export class CpuStorage {
     return new CpuStorage(array.byteLength, new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
   }
 
+  /** Live tensors using this storage. */
+  get refs(): number {
+    return this.cell.refs;
+  }
+
   /** A typed view of `length` elements of `dtype` starting at element `offset`. */
   typed(dtype: DType, offset = 0, length?: number): TypedArray {
-    const bytes = this.bytes!;
+    const bytes = this.bytes;
+    if (bytes === null) throw new Error("denotorch: storage was released (a tensor was used after dispose)");
     const size = DTYPES[dtype].itemsize;
     const n = length ?? Math.floor((this.byteLength - offset * size) / size);
     return new DTYPES[dtype].ctor(bytes.buffer, bytes.byteOffset + offset * size, n);
   }
 
+  /** A tensor starts using this storage. */
   retain(): void {
-    this.refs++;
+    const c = this.cell;
+    if (c.released && this.bytes !== null) {
+      // Every earlier user was collected, yet the storage itself survived and is used again.
+      c.released = false;
+      cpuStats.bytesInUse += c.byteLength;
+    }
+    c.refs++;
   }
 
+  /** A tensor stops using this storage (dispose); the last one frees the bytes at once. */
   release(): void {
-    if (--this.refs === 0 && this.bytes !== null) {
-      cpuStats.bytesInUse -= this.byteLength;
-      this.bytes = null;
-    }
+    if (releaseCell(this.cell)) this.bytes = null;
   }
 }
+
+/**
+ * Drops one user of a storage's cell; true when it was the last (the bytes then leave
+ * `bytesInUse`). Called by `release()` and by the tensor finalizer, which has only the cell.
+ */
+export function releaseCell(cell: StorageCell): boolean {
+  if (--cell.refs > 0) return false;
+  cell.refs = 0;
+  if (!cell.released) {
+    cell.released = true;
+    cpuStats.bytesInUse -= cell.byteLength;
+  }
+  return true;
+}
+
+/** The storage of disposed tensors: no bytes, so a disposed tensor keeps no memory alive. */
+export const RELEASED_STORAGE: CpuStorage = new CpuStorage(0, null);

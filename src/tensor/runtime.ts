@@ -12,7 +12,9 @@ export type { MemoryInfo };
 
 /**
  * Bytes and tensors alive on a device. Disposed and garbage-collected tensors are not
- * counted.
+ * counted. A tensor the garbage collector reclaimed leaves the counts when its cleanup
+ * callback runs, between turns of the event loop: inside one long synchronous loop that never
+ * disposes, the counts keep growing although the memory itself is already reclaimed.
  *
  * @example
  * ```ts

@@ -6,7 +6,7 @@
  */
 
 import { type DType, DTYPES, type TypedArray } from "../backend/dtype.ts";
-import { countTensor, type CpuStorage } from "../backend/storage.ts";
+import { countTensor, type CpuStorage, releaseCell, RELEASED_STORAGE, type StorageCell } from "../backend/storage.ts";
 import type { GradHook, Node } from "../autograd/node.ts";
 import { type BackwardOptions, runBackward } from "../autograd/engine.ts";
 import { isGradEnabled } from "../autograd/grad_mode.ts";
@@ -34,8 +34,9 @@ export interface RemovableHandle {
   remove(): void;
 }
 
-const finalizer = new FinalizationRegistry<CpuStorage>((storage) => {
-  storage.release();
+// Holds the storage's accounting cell, never the storage: see StorageCell in storage.ts.
+const finalizer = new FinalizationRegistry<StorageCell>((cell) => {
+  releaseCell(cell);
   countTensor(-1);
 });
 
@@ -84,7 +85,7 @@ export class Tensor {
     this.dtype = dtype;
     storage.retain();
     countTensor(1);
-    finalizer.register(this, storage, this);
+    finalizer.register(this, storage.cell, this);
     track(this);
   }
 
@@ -203,7 +204,7 @@ export class Tensor {
     self._strides = src._strides;
     self._offset = src._offset;
     self.dtype = src.dtype;
-    finalizer.register(this, this._storage, this);
+    finalizer.register(this, this._storage.cell, this);
   }
   /** @internal storage version, bumped by in-place writes */
   _version(): number {
@@ -303,6 +304,8 @@ export class Tensor {
     this._disposed = true;
     finalizer.unregister(this);
     this._storage.release();
+    // Drop the reference too, so a disposed tensor that is still reachable keeps no memory.
+    this._storage = RELEASED_STORAGE;
     countTensor(-1);
     this._gradFn = null;
   }
