@@ -6,3 +6,6 @@
  */
 
 export { relu } from "../tensor/ops/elementwise.ts";
+export { linear } from "./linear.ts";
+export { dropout, dropout2d, dropout3d, type DropoutFnOptions } from "./dropout.ts";
+export { embedding, type EmbeddingFnOptions } from "./sparse.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { type DType, isTensor, keep, type RemovableHandle, type Tensor, zeros } from "../tensor/mod.ts";
+import { type Device, type DType, isTensor, keep, type RemovableHandle, type Tensor, zeros } from "../tensor/mod.ts";
 import { isGradEnabled, noGrad } from "../autograd/grad_mode.ts";
 import { record } from "../autograd/node.ts";
 import { describe, fmt, sameShape } from "../tensor/shape.ts";
@@ -53,6 +53,9 @@ function handle<T>(list: T[], fn: T): RemovableHandle {
   };
 }
 
+const DTYPE_NAMES = new Set(["bool", "uint8", "int32", "int64", "float16", "float32", "float64"]);
+const isDType = (x: unknown): x is DType => typeof x === "string" && DTYPE_NAMES.has(x);
+
 function isModule(v: unknown): v is Module {
   return v instanceof Module;
 }
@@ -71,6 +74,7 @@ const setTrap: ProxyHandler<Module> = {
       target._parameters.delete(key);
       target._buffers.delete(key);
       target._modules.delete(key);
+      target._nonPersistent.delete(key);
     }
     return Reflect.deleteProperty(target, key);
   },
@@ -143,11 +147,13 @@ export class Module {
   _register(name: string, value: unknown): void {
     if (value instanceof Parameter) {
       this._buffers.delete(name);
+      this._nonPersistent.delete(name);
       this._modules.delete(name);
       this._parameters.set(name, keep(value));
     } else if (isModule(value)) {
       this._parameters.delete(name);
       this._buffers.delete(name);
+      this._nonPersistent.delete(name);
       this._modules.set(name, value);
     } else if (this._parameters.has(name)) {
       if (value !== null && value !== undefined) {
@@ -276,6 +282,7 @@ export class Module {
     if (module !== null && !isModule(module)) {
       throw new TypeError(`${this.constructor.name}.addModule: ${describe(module)} is not a Module subclass`);
     }
+    this._checkFree(name, this._modules, "addModule");
     if (module === null) this._modules.set(name, null);
     (this as Record<string, unknown>)[name] = module;
   }
@@ -290,6 +297,7 @@ export class Module {
         } object to parameter '${name}' (nn.Parameter or null required)`,
       );
     }
+    this._checkFree(name, this._parameters, "registerParameter");
     if (param === null) this._parameters.set(name, null);
     (this as Record<string, unknown>)[name] = param;
   }
@@ -307,13 +315,19 @@ export class Module {
         } as buffer '${name}' (Tensor or null required)`,
       );
     }
-    if (this._parameters.has(name) || this._modules.has(name)) {
-      throw new RangeError(`${this.constructor.name}.registerBuffer: attribute '${name}' already exists`);
-    }
+    this._checkFree(name, this._buffers, "registerBuffer");
     this._buffers.set(name, tensor ? keep(tensor) : null);
     if (persistent) this._nonPersistent.delete(name);
     else this._nonPersistent.add(name);
     Reflect.set(this, name, tensor);
+  }
+
+  /** PyTorch's rule: a name may be re-registered in its own table, but not shadow another attribute. */
+  private _checkFree(name: string, own: Map<string, unknown>, call: string): void {
+    // A field declared without a value (`bias!: Parameter | null`) holds undefined: it is free.
+    if (!own.has(name) && name in this && (this as Record<string, unknown>)[name] !== undefined) {
+      throw new RangeError(`${this.constructor.name}.${call}: attribute '${name}' already exists`);
+    }
   }
 
   private _checkName(name: string, call: string): void {
@@ -416,59 +430,79 @@ export class Module {
   }
 
   /**
-   * Copies parameters and buffers from a state dict (a record or a Map), converting dtypes.
-   * With `strict` (the default), any missing key, unexpected key or shape mismatch is an
-   * error that names all of them; nothing is copied then.
+   * Copies parameters and persistent buffers from a state dict (a record or a Map) into this
+   * module and its descendants, converting dtypes. Keys are PyTorch's (see `stateDict`).
+   *
+   * With `strict` (the default) a missing or unexpected key is an error; a shape mismatch is
+   * an error in both modes. The error names every problem, in PyTorch's words and order
+   * (missing keys, unexpected keys, then size mismatches), and nothing is copied then.
+   * Returns the keys that were missing and unexpected (relevant when `strict` is false).
+   *
+   * @example
+   * ```ts
+   * import { nn } from "../../mod.ts";
+   * const a = new nn.Linear(2, 3), b = new nn.Linear(2, 3);
+   * b.loadStateDict(a.stateDict());
+   * console.log(b.weight.toArray().join() === a.weight.toArray().join()); // true
+   * const r = b.loadStateDict({ weight: a.weight }, { strict: false });
+   * console.log(r.missingKeys); // ["bias"]
+   * ```
    */
   loadStateDict(
     stateDict: Record<string, Tensor> | Map<string, Tensor>,
     opts: { strict?: boolean } = {},
   ): LoadResult {
     const call = `${this.constructor.name}.loadStateDict`;
-    if (!stateDict || typeof stateDict !== "object") {
+    if (!stateDict || typeof stateDict !== "object" || isTensor(stateDict)) {
       throw new TypeError(`${call}: expected a record or Map of tensors, got ${describe(stateDict)}`);
     }
+    if (opts === null || typeof opts !== "object") {
+      throw new TypeError(`${call}: expected an options object { strict }, got ${describe(opts)}`);
+    }
     const strict = opts.strict ?? true;
-    const entries = stateDict instanceof Map ? new Map(stateDict) : new Map(Object.entries(stateDict));
+    if (typeof strict !== "boolean") {
+      throw new TypeError(`${call}: expected strict to be a boolean, got ${describe(strict)}`);
+    }
+    const entries: Map<string, unknown> = stateDict instanceof Map
+      ? new Map(stateDict)
+      : new Map(Object.entries(stateDict));
     const own = this.stateDict();
-    const targets = new Map<string, Tensor>();
-    for (const [k, p] of this.namedParameters()) targets.set(k, p);
-    for (const [k, b] of this.namedBuffers()) targets.set(k, b);
-    const missing = Object.keys(own).filter((k) => !entries.has(k));
-    const unexpected = [...entries.keys()].filter((k) => !(k in own));
+    const ownKeys = Object.keys(own);
+    const missing = ownKeys.filter((k) => !entries.has(k));
+    const unexpected = [...entries.keys()].filter((k) => !Object.hasOwn(own, k));
     const mismatched: string[] = [];
-    for (const [k, v] of entries) {
-      if (!(k in own)) continue;
+    for (const k of ownKeys) {
+      if (!entries.has(k)) continue;
+      const v = entries.get(k);
       if (!isTensor(v)) {
         throw new TypeError(`${call}: expected the value of '${k}' to be a Tensor, got ${describe(v)}`);
       }
-      const target = own[k];
-      if (!sameShape(v.shape, target.shape)) {
+      v._live(call);
+      if (!sameShape(v.shape, own[k].shape)) {
         mismatched.push(
-          `size mismatch for ${k}: copying a param with shape ${fmt(v.shape)}, the shape in current model is ${
-            fmt(target.shape)
-          }`,
+          `size mismatch for ${k}: copying a param with shape ${
+            fmt(v.shape)
+          } from checkpoint, the shape in current model is ${fmt(own[k].shape)}.`,
         );
       }
     }
     const problems: string[] = [];
     if (strict && missing.length) {
-      problems.push(`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(", ")}.`);
+      problems.push(`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(", ")}. `);
     }
     if (strict && unexpected.length) {
-      problems.push(`Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(", ")}.`);
+      problems.push(`Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(", ")}. `);
     }
     problems.push(...mismatched);
     if (problems.length) {
       throw new RangeError(
-        `${call}: error(s) in loading state_dict for ${this.constructor.name}:\n\t${problems.join("\n\t")}`,
+        `${call}: Error(s) in loading state_dict for ${this.constructor.name}:\n\t${problems.join("\n\t")}`,
       );
     }
+    // The state dict's values share storage with the parameters and buffers: copying into
+    // them writes the module's tensors (and keeps their identity, so optimizers stay valid).
     noGrad(() => {
-      for (const [k, v] of entries) {
-        const t = targets.get(k);
-        if (t) t.copy_(v);
-      }
+      for (const k of ownKeys) if (entries.has(k)) own[k].copy_(entries.get(k) as Tensor);
     });
     return { missingKeys: missing, unexpectedKeys: unexpected };
   }
@@ -480,7 +514,8 @@ export class Module {
     if (typeof mode !== "boolean") {
       throw new TypeError(`${this.constructor.name}.train: expected a boolean, got ${describe(mode)}`);
     }
-    for (const m of this.modules()) m.training = mode;
+    this.training = mode;
+    for (const m of this.children()) m.train(mode);
     return this;
   }
 
@@ -545,42 +580,122 @@ export class Module {
 
   /** Moves parameters and buffers to the CPU. */
   cpu(): this {
-    return this._convert((t) => t.cpu());
+    return this._convertNamed(`${this.constructor.name}.cpu`, (t) => t.cpu());
   }
 
-  /** Moves parameters and buffers to a CUDA device (needs a CUDA build). */
-  cuda(device = 0): this {
-    return this._convert((t) => t.cuda(device));
+  /**
+   * Moves parameters and buffers to a CUDA device. This build of libdenotorch has no CUDA
+   * backend, so a module holding tensors throws an error that says so.
+   */
+  cuda(device: number | string = 0): this {
+    const call = `${this.constructor.name}.cuda`;
+    const dev = typeof device === "number" ? `cuda:${device}` : device;
+    if (typeof dev !== "string" || !/^cuda(:\d+)?$/.test(dev) || (typeof device === "number" && !(device >= 0))) {
+      throw new TypeError(`${call}: expected a device index (0, 1, ...) or "cuda:N", got ${describe(device)}`);
+    }
+    // Probe with an empty tensor, so that a module without tensors fails the same way.
+    return this._convertNamed(call, (t) => t.to(dev as Device), dev as Device);
   }
 
-  /** Converts to a dtype and/or device: `to("float64")`, `to("cpu")`, `to({ dtype, device })`. */
-  to(target: DType | string | { dtype?: DType; device?: string }): this {
-    const t = typeof target === "string" ? target : target;
-    return this._convert((x) => {
-      if (typeof t === "object" && t.dtype && !x.isFloatingPoint()) return x.to({ device: t.device as "cpu" });
-      if (typeof t === "string" && !t.startsWith("cuda") && t !== "cpu" && !x.isFloatingPoint()) return x;
-      return x.to(t as DType);
-    });
+  /**
+   * Converts floating point parameters and buffers to a dtype and/or moves everything to a
+   * device: `to("float64")`, `to("cpu")`, `to({ dtype, device })`, or `to(tensor)` (its dtype
+   * and device). As in PyTorch, integer tensors keep their dtype and only a floating point
+   * dtype is accepted.
+   */
+  to(target: DType | Device | Tensor | { dtype?: DType; device?: Device }): this {
+    const call = `${this.constructor.name}.to`;
+    let dtype: DType | undefined, device: Device | undefined;
+    if (typeof target === "string") {
+      if (isDType(target)) dtype = target;
+      else device = target as Device;
+    } else if (isTensor(target)) {
+      dtype = target.dtype;
+      device = target.device;
+    } else if (target && typeof target === "object") {
+      dtype = target.dtype;
+      device = target.device;
+      if (dtype !== undefined && !isDType(dtype)) throw new TypeError(`${call}: unknown dtype ${describe(dtype)}`);
+    } else {
+      throw new TypeError(
+        `${call}: expected a dtype, a device, a tensor or { dtype, device }, got ${describe(target)}`,
+      );
+    }
+    if (dtype !== undefined && !isDType(dtype)) throw new TypeError(`${call}: unknown dtype ${describe(dtype)}`);
+    if (dtype !== undefined && !dtype.startsWith("float")) {
+      throw new TypeError(`${call}: nn.Module.to only accepts floating point dtypes, but got desired dtype=${dtype}`);
+    }
+    if (device !== undefined && (typeof device !== "string" || !/^(cpu|cuda(:\d+)?)$/.test(device))) {
+      throw new TypeError(`${call}: unknown device ${describe(device)}; expected "cpu" or "cuda:N"`);
+    }
+    return this._convertNamed(call, (x) => {
+      const want = dtype !== undefined && x.isFloatingPoint() ? dtype : undefined;
+      return x.to({ dtype: want, device });
+    }, device);
+  }
+
+  /** `_convert`, with conversion errors (such as a missing CUDA build) re-raised under `call`. */
+  private _convertNamed(call: string, fn: (t: Tensor) => Tensor, probe?: Device): this {
+    try {
+      if (probe !== undefined && probe !== "cpu") zeros([0]).to(probe);
+      return this._convert(fn);
+    } catch (e) {
+      const msg = (e as Error).message ?? String(e);
+      const Cls = e instanceof TypeError ? TypeError : e instanceof RangeError ? RangeError : Error;
+      throw new Cls(`${call}: ${msg.replace(/^Tensor\.to: /, "")}`, { cause: e });
+    }
   }
 
   // ------------------------------------------------------------------ hooks
 
   /** `fn(module, input, output)` after every forward; a returned value replaces the output. */
   registerForwardHook(fn: ForwardHook): RemovableHandle {
+    if (typeof fn !== "function") {
+      throw new TypeError(`${this.constructor.name}.registerForwardHook: expected a function, got ${describe(fn)}`);
+    }
     return handle(this._forwardHooks, fn);
   }
 
-  /** `fn(module, input)` before every forward; a returned value replaces the input. */
+  /**
+   * `fn(module, input)` before every forward; a returned value replaces the input (an array
+   * replaces the argument list, any other value becomes the single argument).
+   */
   registerForwardPreHook(fn: ForwardPreHook): RemovableHandle {
+    if (typeof fn !== "function") {
+      throw new TypeError(`${this.constructor.name}.registerForwardPreHook: expected a function, got ${describe(fn)}`);
+    }
     return handle(this._forwardPreHooks, fn);
   }
 
   /**
-   * `fn(module, gradInput, gradOutput)` when the gradients w.r.t. the module's inputs have
-   * been computed; a returned array replaces gradInput.
+   * `fn(module, gradInput, gradOutput)` once per backward pass, when the gradients w.r.t. the
+   * module's inputs have been computed (PyTorch's `register_full_backward_hook` semantics).
+   * `gradInput` has one entry per positional input (null for inputs that are not tensors or
+   * do not require grad); `gradOutput` one per output. A returned array of the same length
+   * replaces gradInput. When no input requires grad, the hook runs once the output gradients
+   * are known, with an all-null gradInput.
+   *
+   * @example
+   * ```ts
+   * import { nn, randn } from "../../mod.ts";
+   * const lin = new nn.Linear(3, 2);
+   * const h = lin.registerBackwardHook((_m, gin, gout) => {
+   *   console.log(gin[0]!.shape, gout[0]!.shape); // [4, 3] [4, 2]
+   * });
+   * lin.forward(randn([4, 3], { requiresGrad: true })).sum().backward();
+   * h.remove();
+   * ```
    */
   registerBackwardHook(fn: BackwardHook): RemovableHandle {
+    if (typeof fn !== "function") {
+      throw new TypeError(`${this.constructor.name}.registerBackwardHook: expected a function, got ${describe(fn)}`);
+    }
     return handle(this._backwardHooks, fn);
+  }
+
+  /** The same as `registerBackwardHook` (PyTorch's modern name). */
+  registerFullBackwardHook(fn: BackwardHook): RemovableHandle {
+    return this.registerBackwardHook(fn);
   }
 
   // ------------------------------------------------------------------ printing

@@ -4,4 +4,4 @@
  * @module
  */
 
-export {};
+export { clipGradNorm, clipGradNorm_, type ClipGradNormOptions, clipGradValue, clipGradValue_ } from "./clip_grad.ts";

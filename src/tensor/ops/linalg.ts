@@ -29,6 +29,11 @@ function matrix(t: Tensor, batchDim: boolean, call: string): cpu.MatrixOperand {
   return { view: cc, offset: 0, ld: Math.max(1, c), batchStride: batchDim ? r * c : 0, trans: false };
 }
 
+/** float16 products compute in float32 and store their result as float16 again (as PyTorch's). */
+function half(out: Tensor, a: Tensor, b: Tensor, call: string): Tensor {
+  return promote(a.dtype, b.dtype) === "float16" ? castRaw(out, "float16", call) : out;
+}
+
 function floatPair(a: Tensor, b: Tensor, call: string): [Tensor, Tensor] {
   const dt = promote(a.dtype, b.dtype);
   if (!isFloat(dt) || dt === "float16") {
@@ -66,7 +71,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   const [x, y] = floatPair(a, b, call);
   const out = empty([a.shape[0], b.shape[1]], x.dtype);
   gemmInto(out, x, y, 1, 0, call);
-  return record("MmBackward", out, [a, b], (g) => [
+  return record("MmBackward", half(out, a, b, call), [a, b], (g) => [
     a.requiresGrad ? castRaw(mm(g, transpose(b, 0, 1)), a.dtype, call) : null,
     b.requiresGrad ? castRaw(mm(transpose(a, 0, 1), g), b.dtype, call) : null,
   ], [a, b]);
@@ -95,7 +100,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
       trans: false,
     }, call);
   }
-  return record("BmmBackward", out, [a, b], (g) => [
+  return record("BmmBackward", half(out, a, b, call), [a, b], (g) => [
     a.requiresGrad ? castRaw(bmm(g, transpose(b, 1, 2)), a.dtype, call) : null,
     b.requiresGrad ? castRaw(bmm(transpose(a, 1, 2), g), b.dtype, call) : null,
   ], [a, b]);
@@ -162,7 +167,7 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
   const bv = { _storage: bias._storage, dtype: bias.dtype, shape, _offset: bias._offset, strides: bstr(bias, shape) };
   cpu.copy(out, bv, call);
   gemmInto(out, x, y, 1, 1, call);
-  return record("AddmmBackward", out, [bias, a, b], (g) => [
+  return record("AddmmBackward", half(out, a, b, call), [bias, a, b], (g) => [
     bias.requiresGrad ? castRaw(sumTo(g, bias.shape), bias.dtype, call) : null,
     a.requiresGrad ? castRaw(mm(g, transpose(b, 0, 1)), a.dtype, call) : null,
     b.requiresGrad ? castRaw(mm(transpose(a, 0, 1), g), b.dtype, call) : null,

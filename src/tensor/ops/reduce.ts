@@ -87,16 +87,19 @@ function expandBack(g: Tensor, t: Tensor, dims: readonly number[], keepdim: bool
 }
 
 function sumDtype(d: DType): DType {
-  return d === "bool" || d === "uint8" || d === "int32" ? "int64" : d === "float16" ? "float32" : d;
+  return d === "bool" || d === "uint8" || d === "int32" ? "int64" : d;
 }
+
+/** float16 reductions accumulate in float32 and store float16 (as PyTorch's CPU kernels). */
+const accDtype = (d: DType): DType => (d === "float16" ? "float32" : d);
 
 /** Sum over `dim` (all when undefined). Integer sums are int64, as in PyTorch. */
 export function sum(t: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
   checkTensor(t, "sum");
   const dims = dimList(t, dim, "sum");
   const dt = sumDtype(t.dtype);
-  const src = castRaw(t, dt, "sum");
-  const r = reduceRaw(src, Reduce.DT_RED_SUM, dims, keepdim, dt, 0, "sum");
+  const src = castRaw(t, accDtype(dt), "sum");
+  const r = castRaw(reduceRaw(src, Reduce.DT_RED_SUM, dims, keepdim, src.dtype, 0, "sum"), dt, "sum");
   return record("SumBackward", r, [t], (g) => [castRaw(expandBack(g, t, dims, keepdim), t.dtype, "sum")]);
 }
 
@@ -109,7 +112,7 @@ export function mean(t: Tensor, dim?: number | readonly number[], keepdim = fals
   const dims = dimList(t, dim, "mean");
   const n = numelOf(dims.map((d) => t.shape[d]));
   const src = castRaw(t, t.dtype === "float16" ? "float32" : t.dtype, "mean");
-  const r = reduceRaw(src, Reduce.DT_RED_MEAN, dims, keepdim, src.dtype, 0, "mean");
+  const r = castRaw(reduceRaw(src, Reduce.DT_RED_MEAN, dims, keepdim, src.dtype, 0, "mean"), t.dtype, "mean");
   return record("MeanBackward", r, [t], (g) => [castRaw(expandBack(div(g, n), t, dims, keepdim), t.dtype, "mean")]);
 }
 
@@ -118,7 +121,8 @@ export function prod(t: Tensor, dim?: number, keepdim = false): Tensor {
   checkTensor(t, "prod");
   const dims = dimList(t, dim, "prod");
   const dt = sumDtype(t.dtype);
-  const r = reduceRaw(castRaw(t, dt, "prod"), Reduce.DT_RED_PROD, dims, keepdim, dt, 0, "prod");
+  const ad = accDtype(dt);
+  const r = castRaw(reduceRaw(castRaw(t, ad, "prod"), Reduce.DT_RED_PROD, dims, keepdim, ad, 0, "prod"), dt, "prod");
   return record("ProdBackward", r, [t], (g) => {
     // d prod / d x_i = prod / x_i where x_i != 0; exact for inputs without zeros.
     const rk = expandBack(r, t, dims, keepdim);
@@ -201,7 +205,8 @@ export function norm(t: Tensor, p: number, dim?: number | readonly number[], kee
   }
   if (!isFloat(t.dtype)) throw new TypeError(`norm: expected a floating point tensor, got ${t.dtype}`);
   const dims = dimList(t, dim, call);
-  const r = reduceRaw(t, Reduce.DT_RED_NORM, dims, keepdim, t.dtype, p, call);
+  const src = castRaw(t, accDtype(t.dtype), call);
+  const r = castRaw(reduceRaw(src, Reduce.DT_RED_NORM, dims, keepdim, src.dtype, p, call), t.dtype, call);
   return record("NormBackward", r, [t], (g) => {
     const rn = expandBack(r, t, dims, keepdim);
     const ge = expandBack(g, t, dims, keepdim);
