@@ -1,0 +1,241 @@
+/**
+ * Loss ops with native kernels: negative log likelihood (class weights, an ignored index,
+ * spatial (N, C, d1, ...) inputs), cross entropy fused as log_softmax + NLL with a single
+ * backward pass, and binary cross entropy with PyTorch's clamped logs and gradient.
+ *
+ * @module
+ */
+
+import * as nk from "../../backend/nn_kernels.ts";
+import { type DType, isFloat } from "../../backend/dtype.ts";
+import { record } from "../../autograd/node.ts";
+import { fmt, numelOf } from "../shape.ts";
+import type { Tensor } from "../tensor.ts";
+import { castRaw, checkTensor, contiguousRaw, empty } from "./util.ts";
+import { add, clamp, div, log, log1p, mul, neg, sub } from "./elementwise.ts";
+import { noGrad } from "../../autograd/grad_mode.ts";
+
+/** The three reductions of every loss. */
+export type Reduction = "none" | "mean" | "sum";
+
+/** How an (input, target) pair of a class-index loss is laid out for the kernels. */
+interface NllLayout {
+  n: number;
+  c: number;
+  s: number;
+  /** The shape of the unreduced loss. */
+  outShape: number[];
+  /** Contiguous int64 targets. */
+  target: Tensor;
+  dtype: DType;
+}
+
+/**
+ * Validates a class-index loss call and lays it out as [N, C, S]: input (C) with target (),
+ * (N, C) with (N), or (N, C, d1, ...) with (N, d1, ...). Every target must be a class index in
+ * [0, C) or `ignoreIndex`.
+ */
+export function nllLayout(
+  input: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  ignoreIndex: number,
+  call: string,
+): NllLayout {
+  checkTensor(input, call, "input");
+  checkTensor(target, call, "target");
+  if (!isFloat(input.dtype)) throw new TypeError(`${call}: expected a floating point input, got dtype ${input.dtype}`);
+  if (target.dtype !== "int64" && target.dtype !== "int32") {
+    throw new TypeError(`${call}: expected target to hold class indices (int64), got dtype ${target.dtype}`);
+  }
+  if (!Number.isInteger(ignoreIndex)) {
+    throw new TypeError(`${call}: expected ignoreIndex to be an integer, got ${ignoreIndex}`);
+  }
+  if (input.ndim === 0) throw new RangeError(`${call}: expected input with 1 or more dimensions, got 0`);
+  let n: number, c: number, s: number, outShape: number[];
+  if (input.ndim === 1) {
+    if (target.ndim !== 0) {
+      throw new RangeError(
+        `${call}: expected a 0-d target for an unbatched input of shape ${fmt(input.shape)}, got shape ${
+          fmt(target.shape)
+        }`,
+      );
+    }
+    [n, c, s, outShape] = [1, input.shape[0], 1, []];
+  } else {
+    n = input.shape[0];
+    c = input.shape[1];
+    if (target.ndim === 0 || target.shape[0] !== n) {
+      throw new RangeError(
+        `${call}: Expected input batch_size (${n}) to match target batch_size (${target.ndim ? target.shape[0] : 0}).`,
+      );
+    }
+    const spatial = input.shape.slice(2);
+    const want = [n, ...spatial];
+    if (target.ndim !== want.length || target.shape.some((d, i) => d !== want[i])) {
+      throw new RangeError(
+        `${call}: expected target of shape ${fmt(want)} for input of shape ${fmt(input.shape)}, got ${
+          fmt(target.shape)
+        }`,
+      );
+    }
+    s = numelOf(spatial);
+    outShape = want;
+  }
+  if (weight !== null) {
+    checkTensor(weight, call, "weight");
+    if (weight.ndim !== 1 || weight.shape[0] !== c) {
+      throw new RangeError(
+        `${call}: weight tensor should be defined either for all ${c} classes or no classes but got weight tensor of shape: ${
+          fmt(weight.shape)
+        }`,
+      );
+    }
+  }
+  const t = contiguousRaw(castRaw(target, "int64", call), call);
+  const data = t.typedArray() as BigInt64Array;
+  const ign = BigInt(ignoreIndex), bigC = BigInt(c);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v !== ign && (v < 0n || v >= bigC)) {
+      throw new RangeError(
+        `${call}: Target ${v} is out of bounds (expected a class index in [0, ${c}) or ignoreIndex ${ignoreIndex})`,
+      );
+    }
+  }
+  return { n, c, s, outShape, target: t, dtype: input.dtype === "float16" ? "float32" : input.dtype };
+}
+
+function weightOperand(weight: Tensor | null, dt: DType, call: string): Tensor | null {
+  return weight === null ? null : contiguousRaw(castRaw(weight, dt, call), call);
+}
+
+function nllCore(
+  logp: Tensor,
+  lay: NllLayout,
+  w: Tensor | null,
+  ignoreIndex: number,
+  reduction: Reduction,
+  call: string,
+): [Tensor, Tensor] {
+  const out = empty(reduction === "none" ? lay.outShape : [], lay.dtype);
+  const total = empty([], lay.dtype);
+  nk.nllForward(
+    lay.n,
+    lay.c,
+    lay.s,
+    logp,
+    lay.target,
+    w,
+    ignoreIndex,
+    nk.REDUCTION[reduction],
+    out,
+    total,
+    call,
+  );
+  return [out, total];
+}
+
+function nllGrad(
+  softmax: boolean,
+  g: Tensor,
+  logp: Tensor,
+  lay: NllLayout,
+  w: Tensor | null,
+  ignoreIndex: number,
+  reduction: Reduction,
+  total: Tensor,
+  shape: readonly number[],
+  call: string,
+): Tensor {
+  const gc = contiguousRaw(castRaw(g, lay.dtype, call), call);
+  const gin = empty(shape, lay.dtype);
+  nk.nllBackward(
+    softmax,
+    lay.n,
+    lay.c,
+    lay.s,
+    logp,
+    lay.target,
+    w,
+    ignoreIndex,
+    nk.REDUCTION[reduction],
+    gc,
+    total,
+    gin,
+    call,
+  );
+  return gin;
+}
+
+/**
+ * Negative log likelihood of log-probabilities `input` at class indices `target`. With
+ * `weight`, each term is scaled by its class weight and "mean" divides by the summed weight
+ * of the non-ignored targets (PyTorch's rule). Targets equal to `ignoreIndex` contribute 0.
+ */
+export function nllLoss(
+  input: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  ignoreIndex: number,
+  reduction: Reduction,
+  call = "nllLoss",
+): Tensor {
+  const lay = nllLayout(input, target, weight, ignoreIndex, call);
+  const logp = contiguousRaw(castRaw(input, lay.dtype, call), call);
+  const w = weightOperand(weight, lay.dtype, call);
+  const [out, total] = nllCore(logp, lay, w, ignoreIndex, reduction, call);
+  const res = out.dtype === input.dtype ? out : castRaw(out, input.dtype, call);
+  return record("NllLossBackward", res, [input], (g) => {
+    const gin = nllGrad(false, g, logp, lay, w, ignoreIndex, reduction, total, input.shape, call);
+    return [castRaw(gin, input.dtype, call)];
+  });
+}
+
+/**
+ * Cross entropy of logits `input` (class dim 1) at class indices `target`: log_softmax and
+ * NLL in two native passes forward and one backward (d/dx = w[t] (softmax(x) - onehot(t))).
+ */
+export function crossEntropyIndices(
+  input: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  ignoreIndex: number,
+  reduction: Reduction,
+  call = "crossEntropy",
+): Tensor {
+  const lay = nllLayout(input, target, weight, ignoreIndex, call);
+  const x = contiguousRaw(castRaw(input, lay.dtype, call), call);
+  const logp = empty(input.shape, lay.dtype);
+  nk.softmax(true, logp, x, lay.n, lay.c, lay.s, call);
+  const w = weightOperand(weight, lay.dtype, call);
+  const [out, total] = nllCore(logp, lay, w, ignoreIndex, reduction, call);
+  const res = out.dtype === input.dtype ? out : castRaw(out, input.dtype, call);
+  return record("CrossEntropyLossBackward", res, [input], (g) => {
+    const gin = nllGrad(true, g, logp, lay, w, ignoreIndex, reduction, total, input.shape, call);
+    return [castRaw(gin, input.dtype, call)];
+  });
+}
+
+/**
+ * Elementwise binary cross entropy `-(t log(x) + (1 - t) log(1 - x))` with both logs clamped
+ * at -100 (so x = 0 or 1 gives a finite loss), differentiable in `input` with PyTorch's
+ * gradient `(x - t) / max(x (1 - x), 1e-12)` and in `target`. No reduction, no weight.
+ */
+export function binaryCrossEntropyElementwise(input: Tensor, target: Tensor): Tensor {
+  const logs = (x: Tensor): [Tensor, Tensor] => [clamp(log(x), -100), clamp(log1p(neg(x)), -100)];
+  const oneMinus = (x: Tensor) => add(neg(x), 1);
+  const out = noGrad(() => {
+    const [lx, l1x] = logs(input);
+    return neg(add(mul(target, lx), mul(oneMinus(target), l1x)));
+  });
+  return record("BinaryCrossEntropyBackward", out, [input, target], (g) => {
+    const gx = input.requiresGrad ? div(mul(g, sub(input, target)), clamp(mul(input, oneMinus(input)), 1e-12)) : null;
+    let gt: Tensor | null = null;
+    if (target.requiresGrad) {
+      const [lx, l1x] = logs(input);
+      gt = mul(g, sub(l1x, lx));
+    }
+    return [gx, gt];
+  }, [input, target]);
+}
