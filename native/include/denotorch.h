@@ -206,6 +206,98 @@ DT_API int32_t dt_rand_normal(int32_t dtype, int32_t n, void* out, int32_t out_o
 DT_API int32_t dt_dropout_mask(int32_t dtype, int32_t n, void* out, uint32_t seed, uint32_t stream, double p,
                                double scale);
 
+/* ------------------------------------------------------------------ softmax (softmax.c)
+ * in/out (and gout/gin) are contiguous [outer, n, inner]; the reduction runs over n. is_log
+ * selects log_softmax. Stable (max-shifted, double sums). float32/float64.
+ */
+DT_API int32_t dt_softmax(int32_t dtype, int32_t is_log, int32_t outer, int32_t n, int32_t inner, const void* in,
+                          void* out);
+/* softmax: gin = out * (gout - sum(gout * out)); log_softmax: gin = gout - exp(out) * sum(gout) */
+DT_API int32_t dt_softmax_backward(int32_t dtype, int32_t is_log, int32_t outer, int32_t n, int32_t inner,
+                                   const void* gout, const void* out, void* gin);
+
+/* ------------------------------------------------------------------ batch norm (batchnorm.c)
+ * x/out contiguous [n, c, s] (s = product of spatial sizes). weight, bias, running_mean,
+ * running_var: [c] or NULL (weight 1, bias 0, no running statistics). All float buffers share dtype.
+ * training != 0: batch statistics; save_mean = mean, save_invstd = 1/sqrt(biased var + eps); the
+ *   running buffers, when given, become (1 - momentum) * r + momentum * stat (unbiased variance).
+ * training == 0: running_mean/var (required) normalize and are copied into save_mean/save_invstd.
+ * out = (x - mean) * invstd * weight + bias.
+ */
+DT_API int32_t dt_batchnorm_forward(int32_t dtype, int32_t training, int32_t n, int32_t c, int32_t s, const void* x,
+                                    const void* weight, const void* bias, void* running_mean, void* running_var,
+                                    double momentum, double eps, void* save_mean, void* save_invstd, void* out);
+/* From gout and the saved statistics: gweight = sum(g * xhat), gbias = sum(g) ([c], NULL = skip);
+ * gin (NULL = skip) = w * invstd * (g - mean(g) - xhat * mean(g * xhat)) when training, else g * w * invstd. */
+DT_API int32_t dt_batchnorm_backward(int32_t dtype, int32_t training, int32_t n, int32_t c, int32_t s,
+                                     const void* gout, const void* x, const void* weight, const void* save_mean,
+                                     const void* save_invstd, void* gin, void* gweight, void* gbias);
+
+/* ------------------------------------------------------------------ losses (loss.c)
+ * Negative log likelihood of logp, contiguous [n, c, s], at int64 targets [n, s]; weight [c] or
+ * NULL. A target equal to ignore_index contributes nothing; any other target outside [0, c)
+ * returns DT_ERR_INDEX before anything is written. reduction: 0 none (out [n, s]), 1 mean
+ * (divided by the summed weight of the non-ignored targets), 2 sum (out one element).
+ * total_weight (one element) receives that summed weight.
+ */
+DT_API int32_t dt_nll_forward(int32_t dtype, int32_t n, int32_t c, int32_t s, const void* logp, const int64_t* target,
+                              const void* weight, double ignore_index, int32_t reduction, void* out,
+                              void* total_weight);
+/* gin [n, c, s] = d loss / d logp; with softmax != 0, logp is log_softmax's output and gin is the
+ * gradient w.r.t. the logits (cross entropy). gout: [n, s] for reduction none, else one element. */
+DT_API int32_t dt_nll_backward(int32_t dtype, int32_t softmax, int32_t n, int32_t c, int32_t s, const void* logp,
+                               const int64_t* target, const void* weight, double ignore_index, int32_t reduction,
+                               const void* gout, const void* total_weight, void* gin);
+
+/* ------------------------------------------------------------------ convolution (conv.c)
+ * One rank-generic kernel set (rank = 1, 2 or 3 spatial dims), im2col/col2im + GEMM, float dtypes.
+ * A convolution is described from x-space to y-space:
+ *   geom (int32) = [N, Cx, Cy, groups, in[rank], out[rank], kernel[rank], stride[rank], pad[rank], dilation[rank]]
+ * with x [N, Cx, in...], y [N, Cy, out...] and weight [Cy, Cx / groups, kernel...], all contiguous.
+ * pad is the leading (left) padding; out is given, so asymmetric ("same") padding needs no copy.
+ * ConvTranspose is the same geometry read backwards (its input is y, its output x).
+ */
+/* y = W * x (+ bias[Cy]); bias may be NULL. */
+DT_API int32_t dt_conv_forward(int32_t dtype, int32_t rank, const int32_t* geom, const void* x, const void* w,
+                               const void* bias, void* y);
+/* x = W^T * y (+ bias[Cx]): the input gradient of a convolution, the forward of ConvTranspose. */
+DT_API int32_t dt_conv_transpose(int32_t dtype, int32_t rank, const int32_t* geom, const void* y, const void* w,
+                                 const void* bias, void* x);
+/* gw = sum over n of y[n] * im2col(x[n])^T: the weight gradient (gw is overwritten). */
+DT_API int32_t dt_conv_weight(int32_t dtype, int32_t rank, const int32_t* geom, const void* x, const void* y,
+                              void* gw);
+/* gb[c] = sum over n, l of y[n, c, l] (y contiguous [n, c, l]). */
+DT_API int32_t dt_conv_bias_grad(int32_t dtype, int32_t n, int32_t c, int32_t l, const void* y, void* gb);
+
+/* ------------------------------------------------------------------ pooling (pool.c)
+ * Rank-generic (1, 2, 3) pooling over contiguous [planes, in...] -> [planes, out...], float dtypes.
+ *   geom (int32) = [planes, in[rank], out[rank], kernel[rank], stride[rank], pad[rank], dilation[rank]]
+ * op: 0 max, 1 average. mode: 0 regular windows (kernel/stride/pad/dilation; average ignores
+ * dilation), 1 adaptive windows (PyTorch's start/end index rule; kernel..dilation ignored),
+ * 2 fractional windows (max only; kernel = pool size; `samples` [planes, rank] in the dtype gives
+ * PyTorch's _random_samples, [w, h] for rank 2). Max writes int64 flat indices into each input
+ * plane (indices may be NULL); its backward is dt_scatter through them. count_include_pad and
+ * divisor_override (> 0) apply to average pooling.
+ */
+DT_API int32_t dt_pool_forward(int32_t op, int32_t mode, int32_t dtype, int32_t rank, const int32_t* geom,
+                               const void* x, void* y, int64_t* indices, const void* samples, int32_t count_include_pad,
+                               int32_t divisor_override);
+/* Average pooling backward (gx overwritten); same geometry and options as the forward. */
+DT_API int32_t dt_pool_avg_backward(int32_t mode, int32_t dtype, int32_t rank, const int32_t* geom, const void* gy,
+                                    void* gx, int32_t count_include_pad, int32_t divisor_override);
+
+/* ------------------------------------------------------------------ upsampling (upsample.c)
+ * Rank-generic (1, 2, 3) resampling of contiguous [planes, in...] -> [planes, out...], float dtypes.
+ *   geom (int32) = [planes, in[rank], out[rank]]; scales (double[rank]) holds the user's scale
+ *   factors (<= 0 or a NULL array: derived from the sizes), as PyTorch's index rules use them.
+ * mode: 0 nearest, 1 linear (bilinear / trilinear), align_corners for linear.
+ */
+DT_API int32_t dt_upsample(int32_t mode, int32_t align_corners, int32_t dtype, int32_t rank, const int32_t* geom,
+                           const double* scales, const void* x, void* y);
+/* Backward: gx (overwritten) from gy. */
+DT_API int32_t dt_upsample_backward(int32_t mode, int32_t align_corners, int32_t dtype, int32_t rank,
+                                    const int32_t* geom, const double* scales, const void* gy, void* gx);
+
 #ifdef __cplusplus
 }
 #endif

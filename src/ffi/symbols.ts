@@ -138,6 +138,125 @@ export const symbols = {
     parameters: ["i32", "i32", "buffer", "u32", "u32", "f64", "f64"],
     result: "i32",
   },
+
+  // ---------------------------------------------------------------- softmax (softmax.c)
+  /** (int32 dtype, int32 is_log, int32 outer, int32 n, int32 inner, const void* in, void* out) */
+  dt_softmax: { parameters: ["i32", "i32", "i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
+  /** (int32 dtype, int32 is_log, int32 outer, int32 n, int32 inner, const void* gout, const void* out, void* gin) */
+  dt_softmax_backward: {
+    parameters: ["i32", "i32", "i32", "i32", "i32", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+
+  // ---------------------------------------------------------------- batch norm (batchnorm.c)
+  /** (dtype, training, n, c, s, const void* x, const void* weight, const void* bias, void* running_mean,
+   * void* running_var, double momentum, double eps, void* save_mean, void* save_invstd, void* out) */
+  dt_batchnorm_forward: {
+    parameters: [
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "f64",
+      "f64",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
+  /** (dtype, training, n, c, s, const void* gout, const void* x, const void* weight, const void* save_mean,
+   * const void* save_invstd, void* gin, void* gweight, void* gbias) */
+  dt_batchnorm_backward: {
+    parameters: [
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
+
+  // ---------------------------------------------------------------- losses (loss.c)
+  /** (dtype, n, c, s, const void* logp, const int64* target, const void* weight, double ignore_index,
+   * int32 reduction, void* out, void* total_weight) */
+  dt_nll_forward: {
+    parameters: ["i32", "i32", "i32", "i32", "buffer", "buffer", "buffer", "f64", "i32", "buffer", "buffer"],
+    result: "i32",
+  },
+  /** (dtype, softmax, n, c, s, const void* logp, const int64* target, const void* weight, double ignore_index,
+   * int32 reduction, const void* gout, const void* total_weight, void* gin) */
+  dt_nll_backward: {
+    parameters: [
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "f64",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
+
+  // ---------------------------------------------------------------- convolution (conv.c)
+  /** (int32 dtype, int32 rank, const int32* geom, const void* x, const void* w, const void* bias, void* y) */
+  dt_conv_forward: { parameters: ["i32", "i32", "buffer", "buffer", "buffer", "buffer", "buffer"], result: "i32" },
+  /** (int32 dtype, int32 rank, const int32* geom, const void* y, const void* w, const void* bias, void* x) */
+  dt_conv_transpose: { parameters: ["i32", "i32", "buffer", "buffer", "buffer", "buffer", "buffer"], result: "i32" },
+  /** (int32 dtype, int32 rank, const int32* geom, const void* x, const void* y, void* gw) */
+  dt_conv_weight: { parameters: ["i32", "i32", "buffer", "buffer", "buffer", "buffer"], result: "i32" },
+  /** (int32 dtype, int32 n, int32 c, int32 l, const void* y, void* gb) */
+  dt_conv_bias_grad: { parameters: ["i32", "i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
+
+  // ---------------------------------------------------------------- pooling (pool.c)
+  /** (int32 op, int32 mode, int32 dtype, int32 rank, const int32* geom, const void* x, void* y, int64* indices,
+   * const void* samples, int32 count_include_pad, int32 divisor_override) */
+  dt_pool_forward: {
+    parameters: ["i32", "i32", "i32", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "i32", "i32"],
+    result: "i32",
+  },
+  /** (int32 mode, int32 dtype, int32 rank, const int32* geom, const void* gy, void* gx, int32 count_include_pad,
+   * int32 divisor_override) */
+  dt_pool_avg_backward: {
+    parameters: ["i32", "i32", "i32", "buffer", "buffer", "buffer", "i32", "i32"],
+    result: "i32",
+  },
+
+  // ---------------------------------------------------------------- upsampling (upsample.c)
+  /** (int32 mode, int32 align_corners, int32 dtype, int32 rank, const int32* geom, const double* scales,
+   * const void* x, void* y) */
+  dt_upsample: {
+    parameters: ["i32", "i32", "i32", "i32", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  /** (int32 mode, int32 align_corners, int32 dtype, int32 rank, const int32* geom, const double* scales,
+   * const void* gy, void* gx) */
+  dt_upsample_backward: {
+    parameters: ["i32", "i32", "i32", "i32", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The loaded library's callable symbols. */
