@@ -77,8 +77,18 @@ export function openLibrary(explicitPath?: string): LoadedLibrary {
         "Build it with `deno task build`, or set DENOTORCH_LIB to its path.",
     );
   }
-  // Prefer the first candidate known to exist; an unknown (unreadable) one is still tried.
-  const chosen = candidates.find((c) => exists(c.path) === true) ??
+  // An explicit path (argument or DENOTORCH_LIB) is used as given: silently falling back to
+  // another build would run code the user did not ask for.
+  const explicit = candidates[0].origin === "argument" || candidates[0].origin === "DENOTORCH_LIB";
+  if (explicit && exists(candidates[0].path) === false) {
+    throw new Error(
+      `denotorch: the native library is not built: ${candidates[0].origin} points to ${candidates[0].path}, ` +
+        "which does not exist. Run `deno task build` (needs CMake and a C compiler), or point " +
+        `${candidates[0].origin === "argument" ? "the argument" : "DENOTORCH_LIB"} at an existing build.`,
+    );
+  }
+  // Otherwise the first candidate known to exist; an unknown (unreadable) one is still tried.
+  const chosen = explicit ? candidates[0] : candidates.find((c) => exists(c.path) === true) ??
     candidates.find((c) => exists(c.path) === undefined);
   if (!chosen) {
     const list = candidates.map((c) => `${c.path} (${c.origin})`).join(", ");
