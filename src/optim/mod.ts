@@ -4,4 +4,19 @@
  * @module
  */
 
-export {};
+export {
+  Optimizer,
+  type OptimizerStateDict,
+  type OptionValue,
+  type ParamGroup,
+  type ParamGroupSpec,
+  type Params,
+  type ParamState,
+} from "./optimizer.ts";
+export { SGD, type SGDOptions } from "./sgd.ts";
+export { Adam, type AdamOptions } from "./adam.ts";
+export { AdamW } from "./adamw.ts";
+export { RMSprop, type RMSpropOptions } from "./rmsprop.ts";
+export { Adagrad, type AdagradOptions } from "./adagrad.ts";
+export { Adadelta, type AdadeltaOptions } from "./adadelta.ts";
+export { Adamax, type AdamaxOptions } from "./adamax.ts";

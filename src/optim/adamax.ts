@@ -1,0 +1,91 @@
+/**
+ * Adamax: Adam with an infinity-norm second moment.
+ *
+ * @module
+ */
+
+import type { Tensor } from "../tensor/tensor.ts";
+import * as E from "../tensor/ops/elementwise.ts";
+import { Optimizer, type ParamGroup, type Params, resolveOptions } from "./optimizer.ts";
+import { addScalarInto, axpy, divInto, effectiveGrad, maximumInPlace, scale, zerosState } from "./inplace.ts";
+
+/** Options of `Adamax`. */
+export interface AdamaxOptions {
+  /** Learning rate (default 2e-3). */
+  lr: number;
+  /** Coefficients of the running average of the gradient and of the infinity norm (default [0.9, 0.999]). */
+  betas: [number, number];
+  /** Added to the gradient's magnitude for stability (default 1e-8). */
+  eps: number;
+  /** L2 penalty added to the gradient (default 0). */
+  weightDecay: number;
+  /** Maximize the objective instead of minimizing it (default false). */
+  maximize: boolean;
+}
+
+const DEFAULTS: AdamaxOptions = { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false };
+
+/**
+ * Adamax, PyTorch's `torch.optim.Adamax`: `m = β1 m + (1 - β1) g`,
+ * `u = max(β2 u, |g| + eps)`, then `p -= lr / (1 - β1^t) * m / u`.
+ *
+ * @example
+ * ```ts
+ * import { optim, tensor } from "../../mod.ts";
+ * const w = tensor([1], { requiresGrad: true });
+ * const opt = new optim.Adamax([w], { lr: 0.5 });
+ * w.sum().backward(); // gradient 1: m = 0.1, u = 1, step = 0.5 / 0.1 * 0.1
+ * opt.step();
+ * console.log(+w.item().toFixed(5)); // 0.5
+ * ```
+ */
+export class Adamax extends Optimizer<AdamaxOptions> {
+  /**
+   * @param params tensors, or parameter groups `{ params, ...options }`
+   * @param options the defaults for every group, or just the learning rate
+   */
+  constructor(params: Params<AdamaxOptions>, options: Partial<AdamaxOptions> | number = {}) {
+    super(params, resolveOptions("Adamax", DEFAULTS, options));
+  }
+
+  protected override checkOptions(o: AdamaxOptions, call: string): void {
+    if (!(o.lr >= 0)) throw new RangeError(`${call}: Invalid learning rate: ${o.lr}`);
+    if (!(o.eps >= 0)) throw new RangeError(`${call}: Invalid epsilon value: ${o.eps}`);
+    if (!(o.betas[0] >= 0 && o.betas[0] < 1)) {
+      throw new RangeError(`${call}: Invalid beta parameter at index 0: ${o.betas[0]}`);
+    }
+    if (!(o.betas[1] >= 0 && o.betas[1] < 1)) {
+      throw new RangeError(`${call}: Invalid beta parameter at index 1: ${o.betas[1]}`);
+    }
+    if (!(o.weightDecay >= 0)) throw new RangeError(`${call}: Invalid weight_decay value: ${o.weightDecay}`);
+  }
+
+  protected override updateGroup(group: ParamGroup<AdamaxOptions>): void {
+    const { lr, betas: [beta1, beta2], eps, weightDecay, maximize } = group;
+    for (const p of group.params) {
+      const grad = p.grad;
+      if (grad === null) continue;
+      let st = this.state.get(p);
+      if (st === undefined || st.exp_avg === undefined) {
+        st = { step: 0, exp_avg: zerosState(p), exp_inf: zerosState(p) };
+        this.state.set(p, st);
+      }
+      const step = (st.step as number) + 1;
+      st.step = step;
+      const expAvg = st.exp_avg as Tensor, expInf = st.exp_inf as Tensor;
+      const [g, owned] = effectiveGrad(p, grad, weightDecay, maximize);
+      scale(expAvg, beta1);
+      axpy(expAvg, g, 1 - beta1);
+      // u = max(β2 u, |g| + eps)
+      scale(expInf, beta2);
+      const tmp = E.abs(g);
+      addScalarInto(tmp, tmp, eps);
+      maximumInPlace(expInf, tmp);
+      const clr = lr / (1 - beta1 ** step);
+      divInto(tmp, expAvg, expInf);
+      axpy(p, tmp, -clr);
+      tmp.dispose();
+      if (owned) g.dispose();
+    }
+  }
+}

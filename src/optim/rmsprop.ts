@@ -1,0 +1,123 @@
+/**
+ * RMSprop, plain or centered, with optional momentum.
+ *
+ * @module
+ */
+
+import type { Tensor } from "../tensor/tensor.ts";
+import { Optimizer, type ParamGroup, type Params, resolveOptions } from "./optimizer.ts";
+import {
+  addScalarInto,
+  axpy,
+  divInto,
+  effectiveGrad,
+  scale,
+  sqrtInto,
+  square,
+  subInto,
+  zerosState,
+} from "./inplace.ts";
+
+/** Options of `RMSprop`. */
+export interface RMSpropOptions {
+  /** Learning rate (default 1e-2). */
+  lr: number;
+  /** Smoothing constant of the squared-gradient average (default 0.99). */
+  alpha: number;
+  /** Added to the denominator for stability (default 1e-8). */
+  eps: number;
+  /** L2 penalty added to the gradient (default 0). */
+  weightDecay: number;
+  /** Momentum factor (default 0). */
+  momentum: number;
+  /** Normalize by an estimate of the gradient's variance instead of its second moment (default false). */
+  centered: boolean;
+  /** Maximize the objective instead of minimizing it (default false). */
+  maximize: boolean;
+}
+
+const DEFAULTS: RMSpropOptions = {
+  lr: 1e-2,
+  alpha: 0.99,
+  eps: 1e-8,
+  weightDecay: 0,
+  momentum: 0,
+  centered: false,
+  maximize: false,
+};
+
+/**
+ * RMSprop, PyTorch's `torch.optim.RMSprop`: `v = α v + (1 - α) g²`, then
+ * `p -= lr * g / (sqrt(v) + eps)`. `centered` subtracts the square of a running average of
+ * `g` from `v` first; with `momentum`, `b = μ b + g / (sqrt(v) + eps)` and `p -= lr * b`.
+ *
+ * @example
+ * ```ts
+ * import { optim, tensor } from "../../mod.ts";
+ * const w = tensor([1], { requiresGrad: true });
+ * const opt = new optim.RMSprop([w], { lr: 0.01, alpha: 0.75 });
+ * w.sum().backward(); // gradient 1: v = 0.25, step = 0.01 / 0.5
+ * opt.step();
+ * console.log(+w.item().toFixed(5)); // 0.98
+ * ```
+ */
+export class RMSprop extends Optimizer<RMSpropOptions> {
+  /**
+   * @param params tensors, or parameter groups `{ params, ...options }`
+   * @param options the defaults for every group, or just the learning rate
+   */
+  constructor(params: Params<RMSpropOptions>, options: Partial<RMSpropOptions> | number = {}) {
+    super(params, resolveOptions("RMSprop", DEFAULTS, options));
+  }
+
+  protected override checkOptions(o: RMSpropOptions, call: string): void {
+    if (!(o.lr >= 0)) throw new RangeError(`${call}: Invalid learning rate: ${o.lr}`);
+    if (!(o.eps >= 0)) throw new RangeError(`${call}: Invalid epsilon value: ${o.eps}`);
+    if (!(o.momentum >= 0)) throw new RangeError(`${call}: Invalid momentum value: ${o.momentum}`);
+    if (!(o.weightDecay >= 0)) throw new RangeError(`${call}: Invalid weight_decay value: ${o.weightDecay}`);
+    if (!(o.alpha >= 0)) throw new RangeError(`${call}: Invalid alpha value: ${o.alpha}`);
+  }
+
+  protected override updateGroup(group: ParamGroup<RMSpropOptions>): void {
+    const { lr, alpha, eps, weightDecay, momentum, centered, maximize } = group;
+    for (const p of group.params) {
+      const grad = p.grad;
+      if (grad === null) continue;
+      let st = this.state.get(p);
+      if (st === undefined || st.square_avg === undefined) {
+        st = { step: 0, square_avg: zerosState(p) };
+        this.state.set(p, st);
+      }
+      if (momentum > 0 && st.momentum_buffer === undefined) st.momentum_buffer = zerosState(p);
+      if (centered && st.grad_avg === undefined) st.grad_avg = zerosState(p);
+      st.step = (st.step as number) + 1;
+      const squareAvg = st.square_avg as Tensor;
+      const [g, owned] = effectiveGrad(p, grad, weightDecay, maximize);
+      scale(squareAvg, alpha);
+      const tmp = square(g);
+      axpy(squareAvg, tmp, 1 - alpha);
+      if (centered) {
+        const gradAvg = st.grad_avg as Tensor;
+        scale(gradAvg, alpha);
+        axpy(gradAvg, g, 1 - alpha);
+        square(gradAvg, tmp);
+        subInto(tmp, squareAvg, tmp);
+        sqrtInto(tmp, tmp);
+      } else {
+        sqrtInto(tmp, squareAvg);
+      }
+      addScalarInto(tmp, tmp, eps);
+      divInto(tmp, g, tmp);
+      if (momentum > 0) {
+        const buf = st.momentum_buffer as Tensor;
+        scale(buf, momentum);
+        axpy(buf, tmp, 1);
+        axpy(p, buf, -lr);
+      } else {
+        axpy(p, tmp, -lr);
+      }
+      tmp.dispose();
+      if (owned) g.dispose();
+    }
+  }
+}
