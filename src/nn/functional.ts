@@ -9,3 +9,14 @@ export { relu } from "../tensor/ops/elementwise.ts";
 export { linear } from "./linear.ts";
 export { dropout, dropout2d, dropout3d, type DropoutFnOptions } from "./dropout.ts";
 export { embedding, type EmbeddingFnOptions } from "./sparse.ts";
+export {
+  gru,
+  gruCell,
+  lstm,
+  lstmCell,
+  rnnRelu,
+  rnnReluCell,
+  rnnTanh,
+  rnnTanhCell,
+  type RNNFunctionalOptions,
+} from "./rnn.ts";

@@ -5,3 +5,4 @@
  */
 
 export { clipGradNorm, clipGradNorm_, type ClipGradNormOptions, clipGradValue, clipGradValue_ } from "./clip_grad.ts";
+export * as rnn from "./rnn.ts";
