@@ -49,7 +49,9 @@ typedef enum {
   DT_DTYPE_COUNT
 } dt_dtype;
 
-/* Binary elementwise ops: out = a OP b. Comparison ops write DT_BOOL. */
+/* Binary elementwise ops: out = a OP b. Comparison ops write DT_BOOL.
+ * Integer dtypes never trap: DIV, FMOD and REMAINDER by 0 return 0 (and INT_MIN / -1 wraps);
+ * PyTorch raises "ZeroDivisionError" there, so TypeScript checks integer divisors first. */
 typedef enum {
   DT_ADD = 0, DT_SUB, DT_MUL, DT_DIV, DT_POW, DT_MAXIMUM, DT_MINIMUM, DT_ATAN2, DT_FMOD,
   DT_EQ, DT_NE, DT_LT, DT_LE, DT_GT, DT_GE,
@@ -75,7 +77,7 @@ typedef enum {
   DT_LEAKY_RELU,     /* a > 0 ? a : a * p0 */
   DT_ELU,            /* a > 0 ? a : p0 * (exp(a) - 1) */
   DT_SOFTPLUS,       /* beta = p0, threshold = p1: (a*beta > threshold) ? a : log1p(exp(a*beta)) / beta */
-  DT_THRESHOLD,      /* a > p0 ? a : p1 */
+  DT_THRESHOLD,      /* a <= p0 ? p1 : a (PyTorch's; NaN passes through) */
   DT_HARDTANH,       /* clamp to [p0, p1] */
   DT_SOFTSHRINK,     /* a > p0 ? a - p0 : a < -p0 ? a + p0 : 0 */
   DT_SOFTSIGN,       /* a / (1 + |a|) */

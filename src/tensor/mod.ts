@@ -28,5 +28,6 @@ export { keep, tidy } from "./scope.ts";
 export { cat, stack } from "./ops/view.ts";
 export { where } from "./ops/elementwise.ts";
 export { addmm } from "./ops/linalg.ts";
+export { bmm, dot, matmul, maximum, minimum, mm, pow } from "./functional.ts";
 export { getNumThreads, memory, setNumThreads } from "./runtime.ts";
 export type { DType, TypedArray } from "../backend/dtype.ts";

@@ -139,7 +139,8 @@ export function viewStrides(
   newShape: readonly number[],
 ): number[] | null {
   const numel = numelOf(shape);
-  if (numel === 0) return contiguousStrides(newShape);
+  // Empty tensors and 0-d tensors (one element, no dims to walk) view as any valid shape.
+  if (numel === 0 || shape.length === 0) return contiguousStrides(newShape);
   const out = new Array<number>(newShape.length);
   let viewD = newShape.length - 1;
   let chunkBase = strides[strides.length - 1] ?? 1;

@@ -6,7 +6,7 @@
 
 import * as cpu from "../../backend/cpu.ts";
 import { type DType, isFloat, promote, promoteScalar } from "../../backend/dtype.ts";
-import { Binary, Unary, UnaryBw } from "../../backend/ops.ts";
+import { Binary, Reduce, Unary, UnaryBw } from "../../backend/ops.ts";
 import { isGradEnabled } from "../../autograd/grad_mode.ts";
 import { record } from "../../autograd/node.ts";
 import { broadcastShapes, broadcastStrides, describe, fmt, sameShape } from "../shape.ts";
@@ -230,20 +230,47 @@ function scalarTensor(a: Tensor, b: Operand): Tensor {
   return t;
 }
 
-/** Python-style remainder. Gradient: 1 for a (PyTorch's), none for b. */
-export function remainder(a: Tensor, b: Operand): Tensor {
-  checkTensor(a, "remainder");
-  const bt = scalarTensor(a, operand(b, "remainder", "other"));
-  const r = binaryCore(Binary.DT_REMAINDER, a, bt, promote(a.dtype, bt.dtype), "remainder");
-  return record("RemainderBackward", r, [a], (g) => [gradFor(g, a)]);
+/**
+ * Integer remainder/fmod by zero raises in PyTorch ("ZeroDivisionError"); the kernels would
+ * return 0 (denotorch.h), so integer divisors are checked here first.
+ */
+function checkIntDivisor(b: Tensor, dt: DType, call: string): void {
+  if (isFloat(dt) || b.numel() === 0) return;
+  const zero = empty(b.shape, "bool");
+  cpu.unary(Unary.DT_EQ_SCALAR, zero, b, 0, 0, call);
+  const any = empty([], "bool");
+  cpu.reduce(Reduce.DT_RED_ANY, any, zero, 1, zero.numel(), 1, 0, call);
+  const hit = (any.typedArray() as Uint8Array)[0] !== 0;
+  zero.dispose();
+  any.dispose();
+  if (hit) throw new RangeError(`${call}: ZeroDivisionError: integer division by zero (the divisor holds a 0)`);
 }
 
-/** C-style fmod. */
+/** Shared body of remainder and fmod: d/da = 1, d/db = -floor(a / b) or -trunc(a / b). */
+function modulo(kind: "remainder" | "fmod", a: Tensor, b: Operand): Tensor {
+  checkTensor(a, kind);
+  const other = operand(b, kind, "other");
+  const bt = scalarTensor(a, other);
+  const dt = promote(a.dtype, bt.dtype);
+  checkIntDivisor(bt, dt, kind);
+  const r = binaryCore(kind === "fmod" ? Binary.DT_FMOD : Binary.DT_REMAINDER, a, bt, dt, kind);
+  const name = kind === "fmod" ? "FmodBackward" : "RemainderBackward";
+  if (isScalar(other)) return record(name, r, [a], (g) => [gradFor(g, a)]);
+  return record(name, r, [a, bt], (g) => {
+    if (!bt.requiresGrad) return [gradFor(g, a), null];
+    const q = div(a, bt);
+    return [gradFor(g, a), gradFor(mul(neg(g), kind === "fmod" ? trunc(q) : floor(q)), bt)];
+  }, [a, bt]);
+}
+
+/** Python-style remainder (the sign of the divisor). */
+export function remainder(a: Tensor, b: Operand): Tensor {
+  return modulo("remainder", a, b);
+}
+
+/** C-style fmod (the sign of the dividend). */
 export function fmod(a: Tensor, b: Operand): Tensor {
-  checkTensor(a, "fmod");
-  const bt = scalarTensor(a, operand(b, "fmod", "other"));
-  const r = binaryCore(Binary.DT_FMOD, a, bt, promote(a.dtype, bt.dtype), "fmod");
-  return record("FmodBackward", r, [a], (g) => [gradFor(g, a)]);
+  return modulo("fmod", a, b);
 }
 
 /** atan2(a, b). */
