@@ -239,6 +239,10 @@ export class Module {
       // The gate's (empty) output is the one input of every alias below: its backward runs
       // once all aliases have stored their gradients.
       const gate = record("BackwardHookFunctionBackward", zeros([0]), inputs, () => {
+        // As in PyTorch, tensor inputs that do not require grad see a zero gradient.
+        args.forEach((a, i) => {
+          if (isTensor(a) && !inputIdx.includes(i)) gradIn[i] = zeros(a.shape as number[], { dtype: a.dtype });
+        });
         const gi = fire();
         return inputIdx.map((i) => gi[i] ?? null);
       });
@@ -670,8 +674,9 @@ export class Module {
   /**
    * `fn(module, gradInput, gradOutput)` once per backward pass, when the gradients w.r.t. the
    * module's inputs have been computed (PyTorch's `register_full_backward_hook` semantics).
-   * `gradInput` has one entry per positional input (null for inputs that are not tensors or
-   * do not require grad); `gradOutput` one per output. A returned array of the same length
+   * `gradInput` has one entry per positional input (null for inputs that are not tensors; a
+   * zero tensor for tensor inputs that do not require grad while another input does, as in
+   * PyTorch); `gradOutput` one per output. A returned array of the same length
    * replaces gradInput. When no input requires grad, the hook runs once the output gradients
    * are known, with an all-null gradInput.
    *

@@ -11,7 +11,7 @@ import { isGradEnabled } from "../../autograd/grad_mode.ts";
 import { record } from "../../autograd/node.ts";
 import { broadcastShapes, broadcastStrides, describe, fmt, sameShape } from "../shape.ts";
 import type { Scalar, Tensor } from "../tensor.ts";
-import { castRaw, checkTensor, empty, sumTo } from "./util.ts";
+import { castRaw, checkTensor, empty, rawView, sumTo } from "./util.ts";
 import { clone } from "./convert.ts";
 
 type Operand = Tensor | Scalar;
@@ -470,12 +470,21 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
 
 /**
  * Runs `fn` and stores its result into `self`. Without a graph to record, `fn` writes
- * straight into `self` (no temporary); with one, the op is computed out of place on a copy and
- * `self` takes over its gradient function (PyTorch's rebase of history).
+ * straight into `self` (no temporary); with one, the op is computed out of place on a copy of
+ * `self`'s old value and `self` takes over its gradient function (PyTorch's rebase of history).
+ * `others` lists the op's other operands: when given and neither they nor `self` require
+ * grad, no graph is recorded even in grad mode (so buffer updates need no copy).
  */
-export function inplace<T extends Tensor>(self: T, call: string, fn: (x: Tensor, out?: Tensor) => Tensor): T {
+export function inplace<T extends Tensor>(
+  self: T,
+  call: string,
+  fn: (x: Tensor, out?: Tensor) => Tensor,
+  others?: readonly unknown[],
+): T {
   checkTensor(self, call, "self");
-  const recording = isGradEnabled();
+  const recording = isGradEnabled() &&
+    (self.requiresGrad || others === undefined ||
+      others.some((o) => o !== null && typeof o === "object" && (o as Tensor).requiresGrad === true));
   if (recording && self.requiresGrad && self.isLeaf) {
     throw new Error(
       `${call}: a leaf tensor that requires grad is being used in an in-place operation; wrap it in noGrad()`,
@@ -490,8 +499,18 @@ export function inplace<T extends Tensor>(self: T, call: string, fn: (x: Tensor,
       );
     }
   }
-  // A copy keeps the saved input intact for backward when the result enters a graph.
-  const src = recording ? clone(self) : self;
+  let src: Tensor = self;
+  if (recording) {
+    // The copy must hang off self's OLD history: an alias of the same memory that keeps the
+    // old gradFn (cloning `self` itself would make its new gradFn its own input: a cycle).
+    let base: Tensor = self;
+    if (self.gradFn !== null) {
+      base = rawView(self, self.shape, self.strides, self._offset);
+      base._gradFn = self.gradFn;
+      base._requiresGrad = true;
+    }
+    src = clone(base);
+  }
   const r = fn(src, recording ? undefined : self);
   if (r !== self) {
     if (!sameShape(r.shape, self.shape)) {
