@@ -230,3 +230,38 @@ Deno.test("every optimizer updates float64 parameters in float64 and skips param
     assert.deepEqual(idle.tolist(), [5], Cls.name);
   }
 });
+
+Deno.test("non-contiguous parameters and gradients take the generic path with the same results", () => {
+  const base = [0.5, -1, 2, 0.25, -0.75, 1.5];
+  const grads = [[0.1, -0.2, 0.3, -0.4, 0.5, -0.6], [-0.3, 0.2, 0.1, 0.6, -0.5, 0.4]];
+  const optionsFor: Record<string, Record<string, unknown>> = {
+    SGD: { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.1 },
+    Adam: { lr: 0.1, amsgrad: true },
+    AdamW: { lr: 0.1 },
+    RMSprop: { lr: 0.1, centered: true, momentum: 0.5 },
+    Adagrad: { lr: 0.1 },
+    Adadelta: { lr: 0.5 },
+    Adamax: { lr: 0.1 },
+  };
+  for (const Cls of [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad, optim.Adadelta, optim.Adamax]) {
+    // Reference: contiguous [3, 2] parameter and gradients.
+    const ref = tensor(base, { shape: [3, 2], requiresGrad: true });
+    const refOpt = new Cls([ref], optionsFor[Cls.name]);
+    // Same values through transposed views: a [2, 3] leaf viewed as [3, 2].
+    const storage = tensor(base, { shape: [3, 2] }).t().contiguous(); // [2, 3] holding the transpose
+    const view = storage.t().requiresGrad_(); // [3, 2], non-contiguous
+    assert.equal(view.isContiguous(), false);
+    const viewOpt = new Cls([view], optionsFor[Cls.name]);
+    for (const g of grads) {
+      ref.grad = tensor(g, { shape: [3, 2] });
+      refOpt.step();
+      view.grad = tensor(new Float64Array(g), { shape: [3, 2] }).t().contiguous().t(); // float64, non-contiguous
+      viewOpt.step();
+    }
+    const got = view.tolist() as number[][], want = ref.tolist() as number[][];
+    got.flat().forEach((v, i) =>
+      assert.ok(Math.abs(v - want.flat()[i]) < 1e-6, `${Cls.name}: element ${i}: ${v} vs ${want.flat()[i]}`)
+    );
+    assert.equal(view.dtype, "float32");
+  }
+});
