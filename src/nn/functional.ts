@@ -20,3 +20,38 @@ export {
   rnnTanhCell,
   type RNNFunctionalOptions,
 } from "./rnn.ts";
+export {
+  conv1d,
+  conv2d,
+  conv3d,
+  type ConvFnOptions,
+  convTranspose1d,
+  convTranspose2d,
+  convTranspose3d,
+  type ConvTransposeFnOptions,
+} from "./conv.ts";
+export {
+  avgPool1d,
+  avgPool2d,
+  avgPool3d,
+  fractionalMaxPool2d,
+  fractionalMaxPool3d,
+  lpPool1d,
+  lpPool2d,
+  maxPool1d,
+  maxPool2d,
+  maxPool3d,
+  maxUnpool1d,
+  maxUnpool2d,
+  maxUnpool3d,
+  type MaxUnpoolFnOptions,
+} from "./pooling.ts";
+export {
+  adaptiveAvgPool1d,
+  adaptiveAvgPool2d,
+  adaptiveAvgPool3d,
+  adaptiveMaxPool1d,
+  adaptiveMaxPool2d,
+  adaptiveMaxPool3d,
+} from "./adaptive_pooling.ts";
+export { interpolate, pixelShuffle, pixelUnshuffle, upsample, upsampleBilinear, upsampleNearest } from "./vision.ts";

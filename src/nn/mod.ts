@@ -30,3 +30,54 @@ export {
 export { PackedSequence } from "./utils/rnn.ts";
 export * as functional from "./functional.ts";
 export * as utils from "./utils/mod.ts";
+export {
+  Conv1d,
+  Conv2d,
+  Conv3d,
+  ConvNdBase,
+  type ConvOptions,
+  ConvTranspose1d,
+  ConvTranspose2d,
+  ConvTranspose3d,
+  type ConvTransposeOptions,
+} from "./conv.ts";
+export {
+  AvgPool1d,
+  AvgPool2d,
+  AvgPool3d,
+  type AvgPoolOptions,
+  FractionalMaxPool2d,
+  FractionalMaxPool3d,
+  type FractionalMaxPoolOptions,
+  LPPool1d,
+  LPPool2d,
+  type LPPoolOptions,
+  MaxPool1d,
+  MaxPool2d,
+  MaxPool3d,
+  type MaxPoolOptions,
+  MaxUnpool1d,
+  MaxUnpool2d,
+  MaxUnpool3d,
+  type MaxUnpoolOptions,
+} from "./pooling.ts";
+export {
+  AdaptiveAvgPool1d,
+  AdaptiveAvgPool2d,
+  AdaptiveAvgPool3d,
+  AdaptiveMaxPool1d,
+  AdaptiveMaxPool2d,
+  AdaptiveMaxPool3d,
+  type AdaptiveMaxPoolOptions,
+  type AdaptiveSize,
+} from "./adaptive_pooling.ts";
+export {
+  type InterpolateMode,
+  type InterpolateOptions,
+  PixelShuffle,
+  PixelUnshuffle,
+  Upsample,
+  UpsamplingBilinear2d,
+  UpsamplingNearest2d,
+  type UpsamplingOptions,
+} from "./vision.ts";

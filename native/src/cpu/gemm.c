@@ -213,3 +213,28 @@ DT_API int32_t dt_gemm_batched(int32_t dtype, int32_t batch, int32_t trans_a, in
 #endif
   return DT_OK;
 }
+
+/* ------------------------------------------------------------------ internal entry points
+ * For other kernel families (convolution): see gemm_internal.h. */
+void dt_gemm_internal(int32_t dtype, int ta, int tb, int64_t m, int64_t n, int64_t k, double alpha, const void* a,
+                      int64_t lda, const void* b, int64_t ldb, double beta, void* c, int64_t ldc, int par) {
+  gemm_one(dtype, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, par);
+}
+
+int dt_gemm_serial_begin(void) {
+#ifdef DT_HAVE_OPENBLAS
+  const int prev = openblas_get_num_threads();
+  if (prev != 1) openblas_set_num_threads(1);
+  return prev;
+#else
+  return 1;
+#endif
+}
+
+void dt_gemm_serial_end(int prev) {
+#ifdef DT_HAVE_OPENBLAS
+  if (prev != 1) openblas_set_num_threads(prev);
+#else
+  (void)prev;
+#endif
+}

@@ -1,0 +1,180 @@
+/*
+ * conv.c: N-d convolution (1, 2 and 3 spatial dims through one code path) as im2col/col2im plus
+ * the library's GEMM (gemm_internal.h). The kernels live in conv_tpl.h, instantiated here per
+ * float dtype; this file holds the geometry, the threading choice and argument checks.
+ *
+ * Threading: when the batch divides well over the threads, samples are shared out (one im2col
+ * buffer per thread, single-threaded GEMMs); otherwise samples run in order and each GEMM (and
+ * im2col) uses every thread. Scratch is one sample's column buffer per thread, never the
+ * whole batch's.
+ */
+#include <stdlib.h>
+
+#include "dt_common.h"
+#include "gemm_internal.h"
+#include "scalar_ops.h"
+
+#define DT_CONV_MAX_RANK 3
+
+#ifdef _OPENMP
+static inline int dt_omp_tid(void) { return omp_get_thread_num(); }
+#else
+static inline int dt_omp_tid(void) { return 0; }
+#endif
+
+/* The geometry of one convolution seen from x-space to y-space (see denotorch.h). */
+typedef struct {
+  int rank;
+  int64_t N, Cx, Cy, G;
+  int64_t in[DT_CONV_MAX_RANK], out[DT_CONV_MAX_RANK], k[DT_CONV_MAX_RANK], s[DT_CONV_MAX_RANK],
+      p[DT_CONV_MAX_RANK], d[DT_CONV_MAX_RANK];
+  int64_t Lin, Lout, K; /* products of in, out and k */
+  int pointwise;        /* 1x1 kernel, stride 1, no padding, in == out: im2col is the identity */
+} conv_geom;
+
+enum { CONV_FWD = 0, CONV_TR = 1, CONV_WGT = 2 };
+
+/* Row-major multi-index of `flat` over `sizes[0..rank)`. */
+static inline void conv_unravel(int64_t flat, const int64_t* sizes, int rank, int64_t* idx) {
+  for (int d = rank - 1; d >= 0; d--) {
+    idx[d] = flat % sizes[d];
+    flat /= sizes[d];
+  }
+}
+
+/* Output positions j in [lo, hi) of the last dim read an input position j * s + off inside [0, n). */
+static inline void conv_valid_range(int64_t off, int64_t s, int64_t n, int64_t outn, int64_t* lo, int64_t* hi) {
+  int64_t l = off >= 0 ? 0 : (-off + s - 1) / s;
+  int64_t h = n - 1 - off >= 0 ? (n - 1 - off) / s + 1 : 0;
+  if (h > outn) h = outn;
+  if (l > h) l = h;
+  *lo = l;
+  *hi = h;
+}
+
+/* For the output row `o` (a flat index over every output dim but the last) and kernel offset
+ * `kidx`, the flat input row (over every input dim but the last); 0 when it lies in padding. */
+static inline int conv_outer_base(const conv_geom* g, int64_t o, const int64_t* kidx, int64_t* base) {
+  const int last = g->rank - 1;
+  int64_t od[DT_CONV_MAX_RANK];
+  conv_unravel(o, g->out, last, od);
+  int64_t b = 0;
+  for (int d = 0; d < last; d++) {
+    const int64_t i = od[d] * g->s[d] - g->p[d] + kidx[d] * g->d[d];
+    if (i < 0 || i >= g->in[d]) return 0;
+    b = b * g->in[d] + i;
+  }
+  *base = b;
+  return 1;
+}
+
+/* Multiply-adds of the whole call (for threading decisions). */
+static inline int64_t conv_work(const conv_geom* g) {
+  return g->N * g->Cy * (g->Cx / g->G) * g->K * (g->Lout > 0 ? g->Lout : 1);
+}
+
+/* Threads for the batch-parallel path, or 1 to run samples in order with threaded GEMMs. */
+static int conv_batch_threads(const conv_geom* g) {
+  int nt = dt_threads();
+  if (nt <= 1 || g->N < nt || conv_work(g) < DT_PAR_THRESHOLD) return 1;
+  if (g->N % nt != 0 && g->N < 4 * nt) return 1; /* uneven split: threaded GEMMs do better */
+  return nt;
+}
+
+#define T float
+#define S f32
+#define DTC DT_F32
+#include "conv_tpl.h"
+#undef T
+#undef S
+#undef DTC
+
+#define T double
+#define S f64
+#define DTC DT_F64
+#include "conv_tpl.h"
+#undef T
+#undef S
+#undef DTC
+
+/* Reads and checks geom = [N, Cx, Cy, G, in[r], out[r], k[r], stride[r], pad[r], dilation[r]]. */
+static int32_t conv_parse(const char* fn, int32_t dtype, int32_t rank, const int32_t* geom, conv_geom* g) {
+  if (!dt_dtype_is_float(dtype))
+    return dt_fail(DT_ERR_DTYPE, "%s: dtype %s is not supported (float32/float64 only)", fn, dt_dtype_name(dtype));
+  if (rank < 1 || rank > DT_CONV_MAX_RANK)
+    return dt_fail(DT_ERR_ARG, "%s: rank must be 1, 2 or 3, got %d", fn, (int)rank);
+  if (!geom) return dt_fail(DT_ERR_ARG, "%s: geom is a null pointer", fn);
+  g->rank = rank;
+  g->N = geom[0];
+  g->Cx = geom[1];
+  g->Cy = geom[2];
+  g->G = geom[3];
+  if (g->N < 0 || g->Cx < 1 || g->Cy < 1 || g->G < 1)
+    return dt_fail(DT_ERR_ARG, "%s: invalid sizes N=%lld Cx=%lld Cy=%lld groups=%lld", fn, (long long)g->N,
+                   (long long)g->Cx, (long long)g->Cy, (long long)g->G);
+  if (g->Cx % g->G || g->Cy % g->G)
+    return dt_fail(DT_ERR_ARG, "%s: channels %lld and %lld are not divisible by groups %lld", fn, (long long)g->Cx,
+                   (long long)g->Cy, (long long)g->G);
+  g->Lin = g->Lout = g->K = 1;
+  g->pointwise = 1;
+  for (int d = 0; d < rank; d++) {
+    g->in[d] = geom[4 + d];
+    g->out[d] = geom[4 + rank + d];
+    g->k[d] = geom[4 + 2 * rank + d];
+    g->s[d] = geom[4 + 3 * rank + d];
+    g->p[d] = geom[4 + 4 * rank + d];
+    g->d[d] = geom[4 + 5 * rank + d];
+    if (g->in[d] < 0 || g->out[d] < 0 || g->k[d] < 1 || g->s[d] < 1 || g->p[d] < 0 || g->d[d] < 1)
+      return dt_fail(DT_ERR_ARG,
+                     "%s: invalid geometry in dim %d: in=%lld out=%lld kernel=%lld stride=%lld pad=%lld dilation=%lld",
+                     fn, d, (long long)g->in[d], (long long)g->out[d], (long long)g->k[d], (long long)g->s[d],
+                     (long long)g->p[d], (long long)g->d[d]);
+    g->Lin *= g->in[d];
+    g->Lout *= g->out[d];
+    g->K *= g->k[d];
+    if (g->k[d] != 1 || g->s[d] != 1 || g->p[d] != 0 || g->in[d] != g->out[d]) g->pointwise = 0;
+  }
+  return DT_OK;
+}
+
+static int32_t conv_dispatch(const char* fn, int kind, int32_t dtype, int32_t rank, const int32_t* geom, const void* a,
+                             const void* b, const void* bias, void* out) {
+  conv_geom g;
+  int32_t st = conv_parse(fn, dtype, rank, geom, &g);
+  if (st != DT_OK) return st;
+  if (!out || !a || !b) {
+    const int64_t n_out = kind == CONV_FWD ? g.N * g.Cy * g.Lout : kind == CONV_TR ? g.N * g.Cx * g.Lin : 1;
+    if (n_out > 0) return dt_fail(DT_ERR_ARG, "%s: null pointer", fn);
+  }
+  if (dtype == DT_F32) return conv_run_f32(kind, &g, (const float*)a, (const float*)b, (const float*)bias, (float*)out);
+  return conv_run_f64(kind, &g, (const double*)a, (const double*)b, (const double*)bias, (double*)out);
+}
+
+DT_API int32_t dt_conv_forward(int32_t dtype, int32_t rank, const int32_t* geom, const void* x, const void* w,
+                               const void* bias, void* y) {
+  return conv_dispatch("dt_conv_forward", CONV_FWD, dtype, rank, geom, x, w, bias, y);
+}
+
+DT_API int32_t dt_conv_transpose(int32_t dtype, int32_t rank, const int32_t* geom, const void* y, const void* w,
+                                 const void* bias, void* x) {
+  return conv_dispatch("dt_conv_transpose", CONV_TR, dtype, rank, geom, y, w, bias, x);
+}
+
+DT_API int32_t dt_conv_weight(int32_t dtype, int32_t rank, const int32_t* geom, const void* x, const void* y,
+                              void* gw) {
+  return conv_dispatch("dt_conv_weight", CONV_WGT, dtype, rank, geom, x, y, NULL, gw);
+}
+
+DT_API int32_t dt_conv_bias_grad(int32_t dtype, int32_t n, int32_t c, int32_t l, const void* y, void* gb) {
+  static const char* fn = "dt_conv_bias_grad";
+  if (!dt_dtype_is_float(dtype))
+    return dt_fail(DT_ERR_DTYPE, "%s: dtype %s is not supported (float32/float64 only)", fn, dt_dtype_name(dtype));
+  DT_CHECK_NONNEG(fn, "n", n);
+  DT_CHECK_NONNEG(fn, "c", c);
+  DT_CHECK_NONNEG(fn, "l", l);
+  if (c == 0) return DT_OK;
+  if (!gb || (!y && (int64_t)n * l > 0)) return dt_fail(DT_ERR_ARG, "%s: null pointer", fn);
+  if (dtype == DT_F32) bias_grad_f32(n, c, l, (const float*)y, (float*)gb);
+  else bias_grad_f64(n, c, l, (const double*)y, (double*)gb);
+  return DT_OK;
+}

@@ -1,0 +1,222 @@
+/**
+ * N-d convolution and transposed convolution (1, 2 and 3 spatial dims) on the native
+ * im2col + GEMM kernels, each with its backward beside it. Both ops see one geometry from
+ * x-space to y-space (see src/backend/conv.ts): a convolution maps x to y, a transposed
+ * convolution maps y back to x, so the three kernels (forward, transpose, weight) serve both.
+ *
+ * @module
+ */
+
+import * as kc from "../../backend/conv.ts";
+import { record } from "../../autograd/node.ts";
+import { fmt, numelOf } from "../shape.ts";
+import type { Tensor } from "../tensor.ts";
+import { checkTensor, contiguousRaw, empty } from "./util.ts";
+
+/** Geometry options of a convolution; every list has one entry per spatial dim. */
+export interface ConvOptions {
+  stride: readonly number[];
+  /** Leading (left) padding. */
+  padding: readonly number[];
+  /** Trailing (right) padding; defaults to `padding` (asymmetric only for padding "same"). */
+  paddingEnd?: readonly number[];
+  dilation: readonly number[];
+  groups: number;
+}
+
+/** Options of a transposed convolution. */
+export interface ConvTransposeOptions {
+  stride: readonly number[];
+  padding: readonly number[];
+  outputPadding: readonly number[];
+  dilation: readonly number[];
+  groups: number;
+}
+
+const dims = (v: readonly number[]) => `(${v.join(" x ")})`;
+
+/** Checks dtypes and the weight/bias/input agreement shared by both ops. */
+function checkOperands(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  groups: number,
+  transposed: boolean,
+  call: string,
+): void {
+  checkTensor(x, call);
+  checkTensor(weight, call, "weight");
+  if (bias !== null) checkTensor(bias, call, "bias");
+  if (x.dtype !== "float32" && x.dtype !== "float64") {
+    throw new TypeError(`${call}: expected a float32 or float64 input, got dtype ${x.dtype}`);
+  }
+  for (const [name, t] of [["weight", weight], ["bias", bias]] as const) {
+    if (t !== null && t.dtype !== x.dtype) {
+      throw new TypeError(
+        `${call}: expected input and ${name} to have the same dtype, got ${x.dtype} and ${t.dtype}`,
+      );
+    }
+  }
+  if (weight.ndim !== x.ndim) {
+    throw new RangeError(
+      `${call}: expected a ${x.ndim}-d weight for a ${x.ndim}-d input, got weight of shape ${fmt(weight.shape)}`,
+    );
+  }
+  const cin = x.shape[1];
+  if (!transposed && weight.shape[1] * groups !== cin) {
+    throw new RangeError(
+      `${call}: given groups=${groups}, weight of size ${fmt(weight.shape)}, expected input${fmt(x.shape)} to have ${
+        weight.shape[1] * groups
+      } channels, but got ${cin} channels instead`,
+    );
+  }
+  if (transposed && weight.shape[0] !== cin) {
+    throw new RangeError(
+      `${call}: given transposed=1, weight of size ${fmt(weight.shape)}, expected input${fmt(x.shape)} to have ${
+        weight.shape[0]
+      } channels, but got ${cin} channels instead`,
+    );
+  }
+  if (x.ndim < 3 || x.ndim > 5) {
+    throw new RangeError(`${call}: expected 1 to 3 spatial dims, got input of shape ${fmt(x.shape)}`);
+  }
+  if (cin === 0) throw new RangeError(`${call}: expected an input with at least one channel, got ${fmt(x.shape)}`);
+  const lead = weight.shape[0];
+  if (lead % groups !== 0 || lead === 0) {
+    throw new RangeError(
+      `${call}: weight of size ${fmt(weight.shape)} does not split into ${groups} groups along dim 0`,
+    );
+  }
+  const cout = transposed ? weight.shape[1] * groups : weight.shape[0];
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== cout)) {
+    throw new RangeError(`${call}: expected bias of shape [${cout}], got ${fmt(bias.shape)}`);
+  }
+}
+
+/**
+ * N-d convolution of a batched input x [N, Cin, ...] with weight [Cout, Cin / groups, ...k]
+ * and an optional bias [Cout]. Throws a RangeError when the (padded) input is smaller than the
+ * (dilated) kernel.
+ */
+export function convolution(x: Tensor, weight: Tensor, bias: Tensor | null, o: ConvOptions, call: string): Tensor {
+  checkOperands(x, weight, bias, o.groups, false, call);
+  const inSizes = x.shape.slice(2), kernel = weight.shape.slice(2);
+  const padEnd = o.paddingEnd ?? o.padding;
+  const padded = inSizes.map((s, i) => s + o.padding[i] + padEnd[i]);
+  const eff = kernel.map((k, i) => o.dilation[i] * (k - 1) + 1);
+  if (padded.some((p, i) => p < eff[i])) {
+    const anyPad = o.padding.some((p, i) => p + padEnd[i] > 0), anyDil = o.dilation.some((d) => d > 1);
+    throw new RangeError(
+      `${call}: ${anyPad ? "padded " : ""}input size ${dims(padded)} is smaller than the ${
+        anyDil ? "dilated " : ""
+      }kernel size ${dims(eff)}`,
+    );
+  }
+  const outSizes = padded.map((p, i) => Math.floor((p - eff[i]) / o.stride[i]) + 1);
+  const [n, cin] = x.shape, cout = weight.shape[0];
+  const g: kc.ConvGeometry = {
+    n,
+    cx: cin,
+    cy: cout,
+    groups: o.groups,
+    inSizes,
+    outSizes,
+    kernel,
+    stride: o.stride,
+    padding: o.padding,
+    dilation: o.dilation,
+  };
+  const xc = contiguousRaw(x, call), wc = contiguousRaw(weight, call);
+  const bc = bias === null ? null : contiguousRaw(bias, call);
+  const out = empty([n, cout, ...outSizes], x.dtype);
+  kc.convForward(g, xc, wc, bc, out, call);
+  const inputs = bias === null ? [x, weight] : [x, weight, bias];
+  return record("ConvolutionBackward", out, inputs, (grad) => {
+    const gc = contiguousRaw(grad, call);
+    let gx: Tensor | null = null, gw: Tensor | null = null, gb: Tensor | null = null;
+    if (x.requiresGrad) {
+      gx = empty(x.shape, x.dtype);
+      kc.convTranspose(g, gc, wc, null, gx, call);
+    }
+    if (weight.requiresGrad) {
+      gw = empty(weight.shape, weight.dtype);
+      kc.convWeight(g, xc, gc, gw, call);
+    }
+    if (bias !== null && bias.requiresGrad) {
+      gb = empty([cout], bias.dtype);
+      kc.convBiasGrad(n, cout, numelOf(outSizes), gc, gb, call);
+    }
+    return [gx, gw, gb];
+  }, [xc, wc]);
+}
+
+/**
+ * The output sizes of a transposed convolution: `(in - 1) * stride - 2 * padding +
+ * dilation * (kernel - 1) + outputPadding + 1` per dim.
+ */
+export function convTransposeSizes(
+  inSizes: readonly number[],
+  kernel: readonly number[],
+  o: ConvTransposeOptions,
+): number[] {
+  return inSizes.map((s, i) =>
+    (s - 1) * o.stride[i] - 2 * o.padding[i] + o.dilation[i] * (kernel[i] - 1) + o.outputPadding[i] + 1
+  );
+}
+
+/**
+ * N-d transposed convolution of x [N, Cin, ...] with weight [Cin, Cout / groups, ...k] and an
+ * optional bias [Cout]: the gradient of a convolution with respect to its input.
+ */
+export function convTranspose(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  o: ConvTransposeOptions,
+  call: string,
+): Tensor {
+  checkOperands(x, weight, bias, o.groups, true, call);
+  const inSizes = x.shape.slice(2), kernel = weight.shape.slice(2);
+  const outSizes = convTransposeSizes(inSizes, kernel, o);
+  if (outSizes.some((s) => s < 1)) {
+    throw new RangeError(
+      `${call}: the output size ${dims(outSizes)} computed from input size ${dims(inSizes)} is too small`,
+    );
+  }
+  const [n, cin] = x.shape, cout = weight.shape[1] * o.groups;
+  // seen as a convolution from the output (x-space) to this op's input (y-space)
+  const g: kc.ConvGeometry = {
+    n,
+    cx: cout,
+    cy: cin,
+    groups: o.groups,
+    inSizes: outSizes,
+    outSizes: inSizes,
+    kernel,
+    stride: o.stride,
+    padding: o.padding,
+    dilation: o.dilation,
+  };
+  const xc = contiguousRaw(x, call), wc = contiguousRaw(weight, call);
+  const bc = bias === null ? null : contiguousRaw(bias, call);
+  const out = empty([n, cout, ...outSizes], x.dtype);
+  kc.convTranspose(g, xc, wc, bc, out, call);
+  const inputs = bias === null ? [x, weight] : [x, weight, bias];
+  return record("ConvolutionBackward", out, inputs, (grad) => {
+    const gc = contiguousRaw(grad, call);
+    let gx: Tensor | null = null, gw: Tensor | null = null, gb: Tensor | null = null;
+    if (x.requiresGrad) {
+      gx = empty(x.shape, x.dtype);
+      kc.convForward(g, gc, wc, null, gx, call);
+    }
+    if (weight.requiresGrad) {
+      gw = empty(weight.shape, weight.dtype);
+      kc.convWeight(g, gc, xc, gw, call);
+    }
+    if (bias !== null && bias.requiresGrad) {
+      gb = empty([cout], bias.dtype);
+      kc.convBiasGrad(n, cout, numelOf(outSizes), gc, gb, call);
+    }
+    return [gx, gw, gb];
+  }, [xc, wc]);
+}

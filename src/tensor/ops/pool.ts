@@ -1,0 +1,238 @@
+/**
+ * N-d pooling (1, 2 and 3 spatial dims) on the native kernels of pool.c: max and average over
+ * regular, adaptive and fractional windows, and max unpooling, each with its backward beside
+ * it. The last `rank` dims are spatial; every leading dim is a plane (batch and channels).
+ * Max pooling returns flat int64 indices into each input plane; its backward scatters the
+ * gradient through them (dt_scatter), and unpooling is the same scatter forwards.
+ *
+ * @module
+ */
+
+import * as cpu from "../../backend/cpu.ts";
+import * as kc from "../../backend/conv.ts";
+import { Reduce } from "../../backend/ops.ts";
+import { record } from "../../autograd/node.ts";
+import { fmt, numelOf } from "../shape.ts";
+import type { Tensor } from "../tensor.ts";
+import { checkTensor, contiguousRaw, empty } from "./util.ts";
+
+/** A regular pooling window; one entry per spatial dim. */
+export interface PoolWindow {
+  kernel: readonly number[];
+  stride: readonly number[];
+  padding: readonly number[];
+  dilation: readonly number[];
+}
+
+/**
+ * PyTorch's pooling output size along one dim: `floor` (or `ceil` in ceil mode) of
+ * `(in + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1`, where in ceil mode the last
+ * window must start inside the input or its left padding.
+ */
+export function poolOutputSize(
+  size: number,
+  kernel: number,
+  stride: number,
+  pad: number,
+  dilation: number,
+  ceilMode: boolean,
+): number {
+  const span = size + 2 * pad - dilation * (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0);
+  let out = Math.floor(span / stride) + 1;
+  if (ceilMode && (out - 1) * stride >= size + pad) out--;
+  return out;
+}
+
+function checkFloatInput(x: Tensor, rank: number, call: string): void {
+  checkTensor(x, call);
+  if (x.dtype !== "float32" && x.dtype !== "float64") {
+    throw new TypeError(`${call}: expected a float32 or float64 input, got dtype ${x.dtype}`);
+  }
+  if (x.ndim < rank + 1) {
+    throw new RangeError(`${call}: expected an input with at least ${rank + 1} dims, got shape ${fmt(x.shape)}`);
+  }
+}
+
+const NO_AVG: kc.AvgOptions = { countIncludePad: true, divisorOverride: 0 };
+
+/** Max-pool gradient: scatter-add of g through the flat indices into each input plane. */
+function maxBackward(x: Tensor, indices: Tensor, g: Tensor, lin: number, lout: number, call: string): Tensor {
+  const gc = contiguousRaw(g, call);
+  const gx = empty(x.shape, x.dtype);
+  const planes = lin === 0 ? 0 : x.numel() / lin;
+  if (planes > 0 && lout > 0) cpu.scatter(true, gx, gc, indices, planes, lin, lout, 1, call);
+  return gx;
+}
+
+/** Shared driver of the max-style poolings: values and indices, with the scatter backward. */
+function maxLike(
+  mode: number,
+  x: Tensor,
+  g: kc.PoolGeometry,
+  samples: Tensor | null,
+  name: string,
+  call: string,
+): [Tensor, Tensor] {
+  const lead = x.shape.slice(0, x.ndim - g.inSizes.length);
+  const xc = contiguousRaw(x, call);
+  const out = empty([...lead, ...g.outSizes], x.dtype);
+  const idx = empty(out.shape, "int64");
+  kc.poolForward(kc.PoolOp.MAX, mode, g, xc, out, idx, samples, NO_AVG, call);
+  const lin = numelOf(g.inSizes), lout = numelOf(g.outSizes);
+  record(name, out, [x], (grad) => [maxBackward(x, idx, grad, lin, lout, call)], [idx]);
+  return [out, idx];
+}
+
+function avgLike(mode: number, x: Tensor, g: kc.PoolGeometry, avg: kc.AvgOptions, name: string, call: string) {
+  const lead = x.shape.slice(0, x.ndim - g.inSizes.length);
+  const xc = contiguousRaw(x, call);
+  const out = empty([...lead, ...g.outSizes], x.dtype);
+  kc.poolForward(kc.PoolOp.AVG, mode, g, xc, out, null, null, avg, call);
+  return record(name, out, [x], (grad) => {
+    const gc = contiguousRaw(grad, call);
+    const gx = empty(x.shape, x.dtype);
+    kc.avgPoolBackward(mode, g, gc, gx, avg, call);
+    return [gx];
+  });
+}
+
+function planesOf(x: Tensor, rank: number): number {
+  return numelOf(x.shape.slice(0, x.ndim - rank));
+}
+
+/** Max pooling over the last `win.kernel.length` dims into `outSizes`; returns [values, indices]. */
+export function maxPool(x: Tensor, win: PoolWindow, outSizes: readonly number[], call: string): [Tensor, Tensor] {
+  const rank = win.kernel.length;
+  checkFloatInput(x, rank, call);
+  const g = { planes: planesOf(x, rank), inSizes: x.shape.slice(-rank), outSizes, ...win };
+  return maxLike(kc.PoolMode.WINDOW, x, g, null, "MaxPoolBackward", call);
+}
+
+/** Average pooling over the last `win.kernel.length` dims (dilation must be 1). */
+export function avgPool(
+  x: Tensor,
+  win: PoolWindow,
+  outSizes: readonly number[],
+  countIncludePad: boolean,
+  divisorOverride: number,
+  call: string,
+): Tensor {
+  const rank = win.kernel.length;
+  checkFloatInput(x, rank, call);
+  const g = { planes: planesOf(x, rank), inSizes: x.shape.slice(-rank), outSizes, ...win };
+  return avgLike(kc.PoolMode.WINDOW, x, g, { countIncludePad, divisorOverride }, "AvgPoolBackward", call);
+}
+
+function adaptiveGeom(x: Tensor, outSizes: readonly number[], call: string): kc.PoolGeometry {
+  const rank = outSizes.length;
+  checkFloatInput(x, rank, call);
+  const inSizes = x.shape.slice(-rank);
+  const empty = inSizes.findIndex((s) => s === 0);
+  if (empty >= 0) {
+    throw new RangeError(
+      `${call}: expected input to have non-zero size for non-batch dimensions, but input has sizes ${
+        fmt(x.shape)
+      } with dimension ${x.ndim - rank + empty} being empty`,
+    );
+  }
+  const ones = outSizes.map(() => 1), zeros = outSizes.map(() => 0);
+  return { planes: planesOf(x, rank), inSizes, outSizes, kernel: ones, stride: ones, padding: zeros, dilation: ones };
+}
+
+/** Adaptive max pooling of the last `outSizes.length` dims to `outSizes`; returns [values, indices]. */
+export function adaptiveMaxPool(x: Tensor, outSizes: readonly number[], call: string): [Tensor, Tensor] {
+  const g = adaptiveGeom(x, outSizes, call);
+  return maxLike(kc.PoolMode.ADAPTIVE, x, g, null, "AdaptiveMaxPoolBackward", call);
+}
+
+/** Adaptive average pooling of the last `outSizes.length` dims to `outSizes`. */
+export function adaptiveAvgPool(x: Tensor, outSizes: readonly number[], call: string): Tensor {
+  const g = adaptiveGeom(x, outSizes, call);
+  return avgLike(kc.PoolMode.ADAPTIVE, x, g, NO_AVG, "AdaptiveAvgPoolBackward", call);
+}
+
+/**
+ * Fractional max pooling (Graham, 2014) of x [N, C, ...spatial] with pool size `kernel`;
+ * `samples` [N, C, rank] in x's dtype are PyTorch's `_random_samples` in [0, 1).
+ */
+export function fractionalMaxPool(
+  x: Tensor,
+  kernel: readonly number[],
+  outSizes: readonly number[],
+  samples: Tensor,
+  call: string,
+): [Tensor, Tensor] {
+  const rank = kernel.length;
+  checkFloatInput(x, rank, call);
+  checkTensor(samples, call, "randomSamples");
+  const lead = x.shape.slice(0, x.ndim - rank);
+  const want = [...(lead.length === 1 ? [1] : []), ...lead, rank];
+  if (samples.dtype !== x.dtype || samples.numel() !== numelOf(want) || samples.shape.at(-1) !== rank) {
+    throw new RangeError(
+      `${call}: expected randomSamples of shape ${fmt(want)} and dtype ${x.dtype}, got ${samples.dtype} ${
+        fmt(samples.shape)
+      }`,
+    );
+  }
+  const inSizes = x.shape.slice(-rank);
+  inSizes.forEach((s, i) => {
+    const names = rank === 2 ? ["height", "width"] : ["time", "height", "width"];
+    if (outSizes[i] + kernel[i] - 1 > s) {
+      throw new RangeError(
+        `${call}: pool ${names[i]} ${kernel[i]} too large relative to input ${names[i]} ${s} for output ${names[i]} ${
+          outSizes[i]
+        }`,
+      );
+    }
+  });
+  const ones = kernel.map(() => 1), zeros = kernel.map(() => 0);
+  const g = { planes: planesOf(x, rank), inSizes, outSizes, kernel, stride: ones, padding: zeros, dilation: ones };
+  return maxLike(kc.PoolMode.FRACTIONAL, x, g, contiguousRaw(samples, call), "FractionalMaxPoolBackward", call);
+}
+
+/** Min and max of an int64 tensor (no graph). */
+function indexRange(idx: Tensor, call: string): [number, number] {
+  const flat = contiguousRaw(idx, call);
+  const lo = empty([], "int64"), hi = empty([], "int64");
+  cpu.reduce(Reduce.DT_RED_MIN, lo, flat, 1, idx.numel(), 1, 0, call);
+  cpu.reduce(Reduce.DT_RED_MAX, hi, flat, 1, idx.numel(), 1, 0, call);
+  return [Number(lo.toArray()[0]), Number(hi.toArray()[0])];
+}
+
+/**
+ * Max unpooling: x's values written at the flat `indices` of each output plane of size
+ * `outSizes` (zeros elsewhere). An index outside the plane is a RangeError, never a write.
+ */
+export function maxUnpool(x: Tensor, indices: Tensor, outSizes: readonly number[], call: string): Tensor {
+  const rank = outSizes.length;
+  checkFloatInput(x, rank, call);
+  checkTensor(indices, call, "indices");
+  if (indices.dtype !== "int64") throw new TypeError(`${call}: expected int64 indices, got dtype ${indices.dtype}`);
+  if (indices.ndim !== x.ndim || indices.shape.some((s, i) => s !== x.shape[i])) {
+    throw new RangeError(
+      `${call}: expected shape of indices to be same as that of the input tensor (${
+        fmt(x.shape)
+      }) but got indices tensor with shape: ${fmt(indices.shape)}`,
+    );
+  }
+  const lead = x.shape.slice(0, x.ndim - rank);
+  const lin = numelOf(x.shape.slice(-rank)), lout = numelOf(outSizes);
+  const planes = numelOf(lead);
+  if (indices.numel() > 0) {
+    const [lo, hi] = indexRange(indices, call);
+    if (lo < 0 || hi >= lout) {
+      throw new RangeError(
+        `${call}: found an invalid max index: ${lo < 0 ? lo : hi} (output volumes are of size ${outSizes.join("x")})`,
+      );
+    }
+  }
+  const xc = contiguousRaw(x, call), ic = contiguousRaw(indices, call);
+  const out = empty([...lead, ...outSizes], x.dtype);
+  if (planes > 0 && lin > 0) cpu.scatter(false, out, xc, ic, planes, lout, lin, 1, call);
+  return record("MaxUnpoolBackward", out, [x], (grad) => {
+    const gc = contiguousRaw(grad, call);
+    const gx = empty(x.shape, x.dtype);
+    if (planes > 0 && lin > 0) cpu.gather(gx, gc, ic, planes, lout, lin, 1, call);
+    return [gx];
+  }, [ic]);
+}

@@ -1,0 +1,51 @@
+/**
+ * N-d resampling (1, 2 and 3 spatial dims; nearest and (bi/tri)linear) on the native kernels
+ * of upsample.c, with the backward beside it.
+ *
+ * @module
+ */
+
+import * as kc from "../../backend/conv.ts";
+import { record } from "../../autograd/node.ts";
+import { fmt, numelOf } from "../shape.ts";
+import type { Tensor } from "../tensor.ts";
+import { checkTensor, contiguousRaw, empty } from "./util.ts";
+
+/**
+ * Resamples the last `outSizes.length` dims of x to `outSizes`. `scales` holds the user's scale
+ * factor per dim (0 when the size was given), which PyTorch's index rules use when present.
+ */
+export function upsample(
+  x: Tensor,
+  outSizes: readonly number[],
+  scales: readonly number[],
+  mode: "nearest" | "linear",
+  alignCorners: boolean,
+  call: string,
+): Tensor {
+  checkTensor(x, call);
+  if (x.dtype !== "float32" && x.dtype !== "float64") {
+    throw new TypeError(`${call}: expected a float32 or float64 input, got dtype ${x.dtype}`);
+  }
+  const rank = outSizes.length;
+  const inSizes = x.shape.slice(-rank);
+  if (inSizes.some((s) => s === 0) || outSizes.some((s) => s <= 0)) {
+    throw new RangeError(
+      `${call}: input and output sizes should be greater than 0, but got input ${fmt(inSizes)} and output ${
+        fmt(outSizes)
+      }`,
+    );
+  }
+  const lead = x.shape.slice(0, x.ndim - rank);
+  const g: kc.UpsampleGeometry = { planes: numelOf(lead), inSizes, outSizes, scales };
+  const m = mode === "nearest" ? kc.UpsampleMode.NEAREST : kc.UpsampleMode.LINEAR;
+  const xc = contiguousRaw(x, call);
+  const out = empty([...lead, ...outSizes], x.dtype);
+  kc.upsample(m, alignCorners, g, xc, out, call);
+  return record(mode === "nearest" ? "UpsampleNearestBackward" : "UpsampleLinearBackward", out, [x], (grad) => {
+    const gc = contiguousRaw(grad, call);
+    const gx = empty(x.shape, x.dtype);
+    kc.upsampleBackward(m, alignCorners, g, gc, gx, call);
+    return [gx];
+  });
+}
