@@ -60,8 +60,7 @@ export function runBackward(
   }
   while (stack.length) {
     const n = stack.pop()!;
-    for (const inp of n.inputs) {
-      const f = inp.gradFn;
+    for (const f of n.inputFns) {
       if (!f) continue;
       const d = deps.get(f);
       if (d === undefined) {
@@ -117,8 +116,8 @@ export function runBackward(
       for (let i = 0; i < node.inputs.length; i++) {
         const inp = node.inputs[i];
         const gi = outputs?.[i];
-        const f = inp.gradFn;
-        if (gi && inp.requiresGrad) {
+        const f = node.inputFns[i];
+        if (gi && node.inputNeeds[i]) {
           if (f) accumulate(pending, f, gi);
           else toLeaf(inp, gi);
         }

@@ -29,10 +29,20 @@ export class Node {
   hooks: GradHook[] | null = null;
   /** Storage versions of the saved tensors when the op ran. */
   readonly versions: number[];
+  /**
+   * Each input's gradFn when the op ran (null for leaves). The edges of the graph: an in-place
+   * op later gives the input tensor a new gradFn, but this node's gradient must still flow into
+   * the history the input had when it was used.
+   */
+  readonly inputFns: (Node | null)[];
+  /** Whether each input required grad when the op ran. */
+  readonly inputNeeds: boolean[];
 
   constructor(name: string, inputs: readonly Tensor[], backward: BackwardFn, saved: readonly Tensor[]) {
     this.name = name;
     this.inputs = inputs;
+    this.inputFns = inputs.map((t) => t.gradFn);
+    this.inputNeeds = inputs.map((t) => t.requiresGrad);
     this.backward = backward;
     this.saved = saved;
     this.versions = [];

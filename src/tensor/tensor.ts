@@ -601,55 +601,55 @@ export class Tensor {
 
   /** In-place `this += alpha * other`. */
   add_(other: Tensor | Scalar, alpha?: number): this {
-    return E.inplace(this, "Tensor.add_", (x, o) => E.add(x, other, alpha, o));
+    return E.inplace(this, "Tensor.add_", (x, o) => E.add(x, other, alpha, o), [other]);
   }
   /** In-place `this -= alpha * other`. */
   sub_(other: Tensor | Scalar, alpha?: number): this {
-    return E.inplace(this, "Tensor.sub_", (x, o) => E.sub(x, other, alpha, o));
+    return E.inplace(this, "Tensor.sub_", (x, o) => E.sub(x, other, alpha, o), [other]);
   }
   /** In-place `this *= other`. */
   mul_(other: Tensor | Scalar): this {
-    return E.inplace(this, "Tensor.mul_", (x, o) => E.mul(x, other, o));
+    return E.inplace(this, "Tensor.mul_", (x, o) => E.mul(x, other, o), [other]);
   }
   /** In-place `this /= other`. */
   div_(other: Tensor | Scalar): this {
-    return E.inplace(this, "Tensor.div_", (x, o) => E.div(x, other, o));
+    return E.inplace(this, "Tensor.div_", (x, o) => E.div(x, other, o), [other]);
   }
   /** In-place power. */
   pow_(exponent: Tensor | Scalar): this {
-    return E.inplace(this, "Tensor.pow_", (x) => E.pow(x, exponent));
+    return E.inplace(this, "Tensor.pow_", (x) => E.pow(x, exponent), [exponent]);
   }
   /** In-place clamp. */
   clamp_(min?: number | null, max?: number | null): this {
-    return E.inplace(this, "Tensor.clamp_", (x, o) => E.clamp(x, min, max, o));
+    return E.inplace(this, "Tensor.clamp_", (x, o) => E.clamp(x, min, max, o), []);
   }
   /** In-place negation. */
   neg_(): this {
-    return E.inplace(this, "Tensor.neg_", (x, o) => E.neg(x, o));
+    return E.inplace(this, "Tensor.neg_", (x, o) => E.neg(x, o), []);
   }
   /** In-place ReLU. */
   relu_(): this {
-    return E.inplace(this, "Tensor.relu_", (x, o) => E.relu(x, o));
+    return E.inplace(this, "Tensor.relu_", (x, o) => E.relu(x, o), []);
   }
   /** In-place sqrt. */
   sqrt_(): this {
-    return E.inplace(this, "Tensor.sqrt_", (x, o) => E.sqrt(x, o));
+    return E.inplace(this, "Tensor.sqrt_", (x, o) => E.sqrt(x, o), []);
   }
   /** In-place exp. */
   exp_(): this {
-    return E.inplace(this, "Tensor.exp_", (x, o) => E.exp(x, o));
+    return E.inplace(this, "Tensor.exp_", (x, o) => E.exp(x, o), []);
   }
   /** In-place `this += value * t1 * t2`. */
   addcmul_(t1: Tensor, t2: Tensor, value = 1): this {
-    return E.inplace(this, "Tensor.addcmul_", (x) => E.add(x, E.mul(t1, t2), value));
+    return E.inplace(this, "Tensor.addcmul_", (x) => E.add(x, E.mul(t1, t2), value), [t1, t2]);
   }
   /** In-place `this += value * t1 / t2`. */
   addcdiv_(t1: Tensor, t2: Tensor, value = 1): this {
-    return E.inplace(this, "Tensor.addcdiv_", (x) => E.add(x, E.div(t1, t2), value));
+    return E.inplace(this, "Tensor.addcdiv_", (x) => E.add(x, E.div(t1, t2), value), [t1, t2]);
   }
   /** In-place masked fill. */
   maskedFill_(mask: Tensor, value: number): this {
-    return E.inplace(this, "Tensor.maskedFill_", (x) => I.maskedFill(x, mask, value));
+    return E.inplace(this, "Tensor.maskedFill_", (x) => I.maskedFill(x, mask, value), []);
   }
   /** Sets every element to 0. */
   zero_(): this {
