@@ -5,7 +5,55 @@
  * @module
  */
 
-export { relu } from "../tensor/ops/elementwise.ts";
+export {
+  elu,
+  elu_,
+  hardtanh,
+  hardtanh_,
+  implicitSoftmaxDim,
+  leakyRelu,
+  leakyRelu_,
+  logSigmoid,
+  logsigmoid,
+  logSoftmax,
+  prelu,
+  relu,
+  relu6,
+  relu_,
+  sigmoid,
+  softmax,
+  softmin,
+  softplus,
+  softshrink,
+  softsign,
+  tanh,
+  tanhshrink,
+  threshold,
+  threshold_,
+} from "./activation.ts";
+export { batchNorm, type BatchNormFnOptions } from "./batchnorm.ts";
+export {
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  crossEntropy,
+  klDiv,
+  l1Loss,
+  mseLoss,
+  nllLoss,
+  type Reduction,
+  type ReductionOptions,
+  smoothL1Loss,
+} from "./loss.ts";
+export {
+  cosineEmbeddingLoss,
+  hingeEmbeddingLoss,
+  marginRankingLoss,
+  multilabelMarginLoss,
+  multilabelSoftMarginLoss,
+  multiMarginLoss,
+  softMarginLoss,
+} from "./loss_margin.ts";
+export { cosineSimilarity, pairwiseDistance } from "./distance.ts";
 export { linear } from "./linear.ts";
 export { dropout, dropout2d, dropout3d, type DropoutFnOptions } from "./dropout.ts";
 export { embedding, type EmbeddingFnOptions } from "./sparse.ts";

@@ -13,6 +13,49 @@ export { Dropout, Dropout2d, Dropout3d, type DropoutOptions } from "./dropout.ts
 export { Embedding, type EmbeddingOptions, type FromPretrainedOptions } from "./sparse.ts";
 export { DataParallel, type DataParallelOptions } from "./parallel.ts";
 export {
+  ELU,
+  Hardtanh,
+  LeakyReLU,
+  LogSigmoid,
+  LogSoftmax,
+  PReLU,
+  type PReLUOptions,
+  ReLU,
+  ReLU6,
+  Sigmoid,
+  Softmax,
+  Softmax2d,
+  Softmin,
+  Softplus,
+  Softshrink,
+  Softsign,
+  Tanh,
+  Tanhshrink,
+  Threshold,
+} from "./activation.ts";
+export { BatchNorm1d, BatchNorm2d, BatchNorm3d, BatchNormNd, type BatchNormOptions } from "./batchnorm.ts";
+export {
+  BCELoss,
+  BCEWithLogitsLoss,
+  CrossEntropyLoss,
+  KLDivLoss,
+  L1Loss,
+  MSELoss,
+  NLLLoss,
+  NLLLoss2d,
+  SmoothL1Loss,
+} from "./loss.ts";
+export {
+  CosineEmbeddingLoss,
+  HingeEmbeddingLoss,
+  MarginRankingLoss,
+  MultiLabelMarginLoss,
+  MultiLabelSoftMarginLoss,
+  MultiMarginLoss,
+  SoftMarginLoss,
+} from "./loss_margin.ts";
+export { PairwiseDistance } from "./distance.ts";
+export {
   GRU,
   GRUCell,
   type GRUOptions,
@@ -28,8 +71,6 @@ export {
   type RNNOptions,
 } from "./rnn.ts";
 export { PackedSequence } from "./utils/rnn.ts";
-export * as functional from "./functional.ts";
-export * as utils from "./utils/mod.ts";
 export {
   Conv1d,
   Conv2d,
@@ -81,3 +122,5 @@ export {
   UpsamplingNearest2d,
   type UpsamplingOptions,
 } from "./vision.ts";
+export * as functional from "./functional.ts";
+export * as utils from "./utils/mod.ts";

@@ -1,0 +1,110 @@
+/**
+ * Distance functions: `PairwiseDistance` with its twin `pairwiseDistance`, and
+ * `cosineSimilarity`. Compositions of differentiable tensor ops (the p-norm runs natively).
+ *
+ * @module
+ */
+
+import type { Tensor } from "../tensor/mod.ts";
+import { noGrad } from "../autograd/grad_mode.ts";
+import * as E from "../tensor/ops/elementwise.ts";
+import { norm, sum } from "../tensor/ops/reduce.ts";
+import { expand } from "../tensor/ops/view.ts";
+import { checkTensor } from "../tensor/ops/util.ts";
+import { broadcastShapes, normDim } from "../tensor/shape.ts";
+import { Module } from "./module.ts";
+import { type ArgSpec, parseArgs } from "./positional.ts";
+
+const PD_SPECS: ArgSpec[] = [
+  { name: "p", kind: "number", default: 2 },
+  { name: "eps", kind: "number", default: 1e-6 },
+  { name: "keepdim", kind: "boolean", default: false },
+];
+
+function pairwise(call: string, x1: Tensor, x2: Tensor, p: number, eps: number, keepdim: boolean): Tensor {
+  checkTensor(x1, call, "x1");
+  checkTensor(x2, call, "x2");
+  broadcastShapes(x1.shape, x2.shape, call);
+  // PyTorch adds eps to the difference: ||x1 - x2 + eps||_p over the last dim
+  const innermost = Math.max(x1.ndim, x2.ndim) - 1;
+  const d = E.add(E.sub(x1, x2), eps);
+  return norm(d, p, innermost < 0 ? undefined : innermost, keepdim);
+}
+
+/**
+ * The p-norm of `x1 - x2 + eps` over the last dim (eps is added to the difference, as in
+ * PyTorch). `F.pairwiseDistance(a, b)`, `F.pairwiseDistance(a, b, 1)` or `{ p, eps, keepdim }`.
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * const d = nn.functional.pairwiseDistance(tensor([[3, 0]]), tensor([[0, 4]]), { eps: 0 });
+ * console.log(d.tolist()); // [5]
+ * ```
+ */
+export function pairwiseDistance(x1: Tensor, x2: Tensor, ...args: unknown[]): Tensor {
+  const a = parseArgs("pairwiseDistance", args, PD_SPECS);
+  return pairwise("pairwiseDistance", x1, x2, a.p as number, a.eps as number, a.keepdim as boolean);
+}
+
+/**
+ * Batched p-norm distance between rows: `new nn.PairwiseDistance()`,
+ * `new nn.PairwiseDistance(1, 1e-6, true)` or `{ p, eps, keepdim }`; forward(x1, x2).
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * const pdist = new nn.PairwiseDistance({ p: 1, eps: 0, keepdim: true });
+ * console.log(pdist.forward(tensor([[1, 2]]), tensor([[0, 0]])).tolist()); // [[3]]
+ * ```
+ */
+export class PairwiseDistance extends Module {
+  /** The norm degree (default 2). */
+  norm: number;
+  /** Added to the difference (default 1e-6). */
+  eps: number;
+  /** Keep the reduced dim (default false). */
+  keepdim: boolean;
+  constructor(...args: unknown[]) {
+    super();
+    const a = parseArgs("PairwiseDistance", args, PD_SPECS);
+    this.norm = a.p as number;
+    this.eps = a.eps as number;
+    this.keepdim = a.keepdim as boolean;
+  }
+  override forward(x1: Tensor, x2: Tensor): Tensor {
+    return pairwise("PairwiseDistance.forward", x1, x2, this.norm, this.eps, this.keepdim);
+  }
+}
+
+/**
+ * Cosine similarity along `dim` (default 1): `sum(x1 / max(||x1||, eps) * x2 / max(||x2||, eps))`
+ * with `eps` default 1e-8 (PyTorch's formula; the inputs broadcast).
+ * `F.cosineSimilarity(a, b)`, `F.cosineSimilarity(a, b, 0)` or `{ dim, eps }`.
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * console.log(nn.functional.cosineSimilarity(tensor([[1, 1]]), tensor([[2, 2]])).tolist()); // [0.9999999403953552]
+ * ```
+ */
+export function cosineSimilarity(x1: Tensor, x2: Tensor, ...args: unknown[]): Tensor {
+  const call = "cosineSimilarity";
+  checkTensor(x1, call, "x1");
+  checkTensor(x2, call, "x2");
+  const a = parseArgs(call, args, [
+    { name: "dim", kind: "int", default: 1 },
+    { name: "eps", kind: "number", default: 1e-8 },
+  ]);
+  const shape = broadcastShapes(x1.shape, x2.shape, call);
+  const d = normDim(a.dim as number, shape.length, call);
+  const eps = a.eps as number;
+  const b1 = expand(x1, shape), b2 = expand(x2, shape);
+  // The norms are clamped below at eps without changing their gradient (PyTorch clamps them
+  // in place under no_grad).
+  const clampedNorm = (x: Tensor) => {
+    const n = norm(x, 2, d, true);
+    return E.add(n, noGrad(() => E.sub(E.clamp(n, eps), n)));
+  };
+  return sum(E.mul(E.div(b1, clampedNorm(b1)), E.div(b2, clampedNorm(b2))), d);
+}
