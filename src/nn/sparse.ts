@@ -149,7 +149,7 @@ export function embedding(input: Tensor, weight: Tensor, opts: EmbeddingFnOption
  * const input = tensor(new BigInt64Array([0n, 2n, 0n, 5n]), { shape: [1, 4] });
  * const out = emb.forward(input);
  * console.log(out.shape); // [1, 4, 3]
- * console.log(out.tolist()[0][0]); // [0, 0, 0]
+ * console.log(out.select(1, 0).tolist()); // [[0, 0, 0]]
  * ```
  */
 export class Embedding extends Module {

@@ -80,6 +80,22 @@ Deno.test("Linear.half() stores float16 and computes in float32 (PyTorch's half 
   const y = m.forward(fromList(c.x, [4, 3]).half());
   assert.equal(y.dtype, "float16");
   assertClose(Array.from(y.toArray() as ArrayLike<number>), c.y, 1e-3, 1e-3, "half output");
+  // Backward in half: float16 gradients, equal to float32's to half precision.
+  const x = fromList(c.x, [4, 3]).half().requiresGrad_();
+  m.forward(x).sum().backward();
+  assert.equal(m.weight.grad!.dtype, "float16");
+  assert.equal(m.bias!.grad!.dtype, "float16");
+  assert.deepEqual(Array.from(m.bias!.grad!.toArray() as ArrayLike<number>), [4, 4]);
+  const xs = Array.from({ length: 3 }, (_, j) => c.x.filter((_: number, i: number) => i % 3 === j));
+  const colSums = xs.map((col: number[]) => col.reduce((a: number, b: number) => a + b, 0));
+  assertClose(
+    Array.from(m.weight.grad!.toArray() as ArrayLike<number>),
+    [...colSums, ...colSums],
+    1e-2,
+    1e-3,
+    "half weight grad",
+  );
+  assert.equal(x.grad!.dtype, "float16");
   // Back to float32: values survive, dtype changes, identity of the parameter is kept.
   const w = m.weight;
   m.float();

@@ -43,7 +43,7 @@ function gradsOf(params: Tensor | Iterable<Tensor>, call: string): Tensor[] {
  * const p = new nn.Parameter(tensor([0, 0]));
  * p.grad = tensor([3, 4]);
  * console.log(nn.utils.clipGradNorm([p], 1)); // 5
- * console.log(p.grad.tolist()); // [0.6000000238418579, 0.800000011920929]
+ * console.log(p.grad.tolist()); // [0.5999999046325684, 0.7999998331069946]
  * ```
  */
 export function clipGradNorm(

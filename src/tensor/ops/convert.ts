@@ -113,12 +113,15 @@ export function checkInplaceLeaf(t: Tensor, call: string): void {
 /** Fills with random samples in place (uniform [p0, p1) or normal(p0, p1)). */
 export function random_<T extends Tensor>(t: T, kind: "uniform" | "normal", p0: number, p1: number, call: string): T {
   t._live(call);
-  if (!isFloat(t.dtype) || t.dtype === "float16") {
-    throw new TypeError(`${call}: expected a float32 or float64 tensor, got ${t.dtype}`);
+  if (!isFloat(t.dtype)) {
+    throw new TypeError(`${call}: expected a floating point tensor, got ${t.dtype}`);
   }
   checkInplaceLeaf(t, call);
   const n = numelOf(t.shape);
-  const target = t.isContiguous() ? t : empty(t.shape, t.dtype);
+  // float16 samples are drawn in float32 and rounded.
+  const target = t.isContiguous() && t.dtype !== "float16"
+    ? t
+    : empty(t.shape, t.dtype === "float16" ? "float32" : t.dtype);
   const [seed, stream] = nextRandom();
   cpu.random(kind, target, n, seed, stream, p0, p1, call);
   if (target !== t) cpu.copy(t, target, call);

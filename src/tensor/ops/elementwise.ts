@@ -225,9 +225,10 @@ export function minimum(a: Tensor, b: Tensor): Tensor {
 
 function scalarTensor(a: Tensor, b: Operand): Tensor {
   if (!isScalar(b)) return b;
-  const t = empty([], promoteScalar(a.dtype, b));
+  const dt = promoteScalar(a.dtype, b);
+  const t = empty([], compute(dt));
   cpu.unary(Unary.DT_FILL, t, t, Number(b), 0, "scalar");
-  return t;
+  return finish(t, dt, "scalar");
 }
 
 /**

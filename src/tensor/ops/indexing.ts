@@ -6,12 +6,16 @@
  */
 
 import * as cpu from "../../backend/cpu.ts";
+import type { DType } from "../../backend/dtype.ts";
 import { record } from "../../autograd/node.ts";
 import { broadcastShapes, contiguousStrides, fmt, normDim, numelOf, sameShape } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
 import { castRaw, checkTensor, contiguousRaw, empty, rawView } from "./util.ts";
 import { where } from "./elementwise.ts";
 import { narrow } from "./view.ts";
+
+/** float16 data moves through the float32 kernels (exactly: every float16 is a float32). */
+const acc = (d: DType): DType => (d === "float16" ? "float32" : d);
 
 /** Validates an index tensor: integer dtype, every value in [0, size) (negatives wrap when `wrap`). */
 export function checkIndex(index: Tensor, size: number, call: string, dim: number, wrap = false): Tensor {
@@ -52,16 +56,17 @@ export function indexSelect(t: Tensor, dim: number, index: Tensor): Tensor {
   const size = t.ndim === 0 ? 1 : t.shape[d];
   const idx = checkIndex(index, size, call, d);
   const n = idx.numel();
-  const src = contiguousRaw(t, call);
+  const src = contiguousRaw(castRaw(t, acc(t.dtype), call), call);
   const shape = t.ndim === 0 ? [] : [...t.shape];
   if (t.ndim > 0) shape[d] = n;
-  const out = empty(shape, t.dtype);
+  const out = empty(shape, src.dtype);
   const outer = numelOf(t.shape.slice(0, d)), inner = numelOf(t.shape.slice(d + 1));
   cpu.indexSelect(out, src, idx, outer, size, n, inner, call);
-  return record("IndexSelectBackward", out, [t], (g) => {
-    const gi = empty(t.shape, g.dtype);
-    cpu.indexAdd(gi, contiguousRaw(g, call), idx, outer, size, n, inner, call);
-    return [gi];
+  return record("IndexSelectBackward", castRaw(out, t.dtype, call), [t], (g) => {
+    const g2 = contiguousRaw(castRaw(g, acc(g.dtype), call), call);
+    const gi = empty(t.shape, g2.dtype);
+    cpu.indexAdd(gi, g2, idx, outer, size, n, inner, call);
+    return [castRaw(gi, g.dtype, call)];
   }, [idx]);
 }
 
@@ -118,14 +123,15 @@ export function gather(t: Tensor, dim: number, index: Tensor): Tensor {
   checkGatherShapes(t, index, d, call, "input");
   const idx = checkIndex(index, t.shape[d], call, d);
   const fitted = fitTo(t, index, d);
-  const src = contiguousRaw(fitted, call);
-  const out = empty(index.shape, t.dtype);
+  const src = contiguousRaw(castRaw(fitted, acc(t.dtype), call), call);
+  const out = empty(index.shape, src.dtype);
   const outer = numelOf(index.shape.slice(0, d)), inner = numelOf(index.shape.slice(d + 1));
   cpu.gather(out, src, idx, outer, t.shape[d], index.shape[d], inner, call);
-  return record("GatherBackward", out, [fitted], (g) => {
-    const gi = empty(fitted.shape, g.dtype);
-    cpu.scatter(true, gi, contiguousRaw(g, call), idx, outer, t.shape[d], index.shape[d], inner, call);
-    return [gi];
+  return record("GatherBackward", castRaw(out, t.dtype, call), [fitted], (g) => {
+    const g2 = contiguousRaw(castRaw(g, acc(g.dtype), call), call);
+    const gi = empty(fitted.shape, g2.dtype);
+    cpu.scatter(true, gi, g2, idx, outer, t.shape[d], index.shape[d], inner, call);
+    return [castRaw(gi, g.dtype, call)];
   }, [idx]);
 }
 

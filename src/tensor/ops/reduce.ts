@@ -73,6 +73,10 @@ export function reduceRaw(
   p0: number,
   call: string,
 ): Tensor {
+  if (t.dtype === "float16") {
+    const out32 = outDtype === "float16" ? "float32" : outDtype;
+    return castRaw(reduceRaw(castRaw(t, "float32", call), op, dims, keepdim, out32, p0, call), outDtype, call);
+  }
   const { src, outer, n, inner } = arrange(t, dims, call);
   const out = empty(outShape(t.shape, dims, keepdim), outDtype);
   cpu.reduce(op, out, src, outer, n, inner, p0, call);
@@ -162,19 +166,20 @@ export function maxDim(t: Tensor, dim: number, keepdim: boolean, isMin: boolean)
   const d = normDim(dim, t.ndim, call);
   const dims = t.ndim === 0 ? [] : [d];
   checkNonEmpty(t, dims, call);
-  const { src, outer, n, inner } = arrange(t, dims, call);
+  const { src, outer, n, inner } = arrange(castRaw(t, accDtype(t.dtype), call), dims, call);
   const shape = outShape(t.shape, dims, keepdim);
-  const values = empty(shape, t.dtype);
+  const acc = empty(shape, src.dtype);
   const indices = empty(shape, "int64");
-  cpu.reduceMaxMin(isMin, values, indices, src, outer, n, inner, call);
+  cpu.reduceMaxMin(isMin, acc, indices, src, outer, n, inner, call);
+  const values = castRaw(acc, t.dtype, call);
   record(isMin ? "MinBackward" : "MaxBackward", values, [t], (g) => {
     const ks = keptShape(t.shape, dims);
-    const gi = rawView(g.contiguous(), ks, contiguousStrides(ks), 0);
+    const gi = rawView(castRaw(g, accDtype(g.dtype), call).contiguous(), ks, contiguousStrides(ks), 0);
     const ii = rawView(indices, ks, contiguousStrides(ks), 0);
-    const out = empty(t.shape, g.dtype);
+    const out = empty(t.shape, gi.dtype);
     if (t.ndim === 0) return [g];
     cpu.scatter(false, out, gi.contiguous(), ii, outer, t.shape[d], 1, inner, call);
-    return [out];
+    return [castRaw(out, g.dtype, call)];
   }, [indices]);
   return [values, indices];
 }
@@ -186,7 +191,7 @@ export function argExtreme(t: Tensor, dim: number | undefined, keepdim: boolean,
   const op = isMin ? Reduce.DT_RED_ARGMIN : Reduce.DT_RED_ARGMAX;
   if (dim === undefined) {
     if (t.numel() === 0) throw new RangeError(`${call}: expected a non-empty tensor, got shape ${fmt(t.shape)}`);
-    const flat = contiguousRaw(t, call);
+    const flat = contiguousRaw(castRaw(t, accDtype(t.dtype), call), call);
     const out = empty(keepdim ? t.shape.map(() => 1) : [], "int64");
     cpu.reduce(op, out, flat, 1, t.numel(), 1, 0, call);
     return out;

@@ -82,6 +82,8 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
 
 /** Sums over `dims` keeping them as size 1 (no graph). */
 export function sumDimsRaw(t: Tensor, dims: readonly number[]): Tensor {
+  // float16 sums accumulate in float32 and are stored as float16 again.
+  if (t.dtype === "float16") return castRaw(sumDimsRaw(castRaw(t, "float32", "sum"), dims), "float16", "sum");
   let cur = contiguousRaw(t, "sum");
   const sorted = [...dims].sort((a, b) => a - b);
   // Reduce each dim in turn; runs of adjacent dims collapse into one pass.
