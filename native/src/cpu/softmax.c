@@ -21,8 +21,8 @@
     double sum = 0;                                                                                    \
     if (is_log) {                                                                                      \
       for (int64_t j = 0; j < n; j++) sum += EXP(x[j] - m);                                            \
-      const T lse = m + (T)log(sum);                                                                   \
-      for (int64_t j = 0; j < n; j++) y[j] = x[j] - lse;                                               \
+      const T ls = (T)log(sum); /* (x - max) - log(sum): no rounding of max + log(sum) */              \
+      for (int64_t j = 0; j < n; j++) y[j] = (x[j] - m) - ls;                                          \
     } else {                                                                                           \
       for (int64_t j = 0; j < n; j++) { const T e = EXP(x[j] - m); y[j] = e; sum += e; }               \
       const T inv = (T)(1.0 / sum);                                                                    \
@@ -44,9 +44,9 @@
       }                                                                                                \
     T c[SM_COLS];                                                                                      \
     if (is_log) {                                                                                      \
-      for (int64_t i = 0; i < w; i++) c[i] = mx[i] + (T)log(sum[i]);                                   \
+      for (int64_t i = 0; i < w; i++) c[i] = (T)log(sum[i]);                                           \
       for (int64_t j = 0; j < n; j++)                                                                  \
-        for (int64_t i = 0; i < w; i++) y[j * inner + i] = x[j * inner + i] - c[i];                    \
+        for (int64_t i = 0; i < w; i++) y[j * inner + i] = (x[j * inner + i] - mx[i]) - c[i];          \
     } else {                                                                                           \
       for (int64_t i = 0; i < w; i++) c[i] = (T)(1.0 / sum[i]);                                        \
       for (int64_t j = 0; j < n; j++)                                                                  \
