@@ -59,6 +59,26 @@ export function promote(a: DType, b: DType): DType {
   return DTYPES[a].rank >= DTYPES[b].rank ? a : b;
 }
 
+/** 0 for bool, 1 for integers, 2 for floating point: PyTorch's promotion categories. */
+function category(d: DType): number {
+  return d === "bool" ? 0 : DTYPES[d].isFloat ? 2 : 1;
+}
+
+/**
+ * The dtype of a binary op on two tensors, PyTorch's `result_type`: dimensioned tensors decide,
+ * and a zero-dim tensor only counts when its category (bool < integer < float) is higher
+ * (`float32[3] + float64 0-d` is float32; `int32[3] + float64 0-d` is float64).
+ */
+export function resultType(
+  a: { dtype: DType; shape: readonly number[] },
+  b: { dtype: DType; shape: readonly number[] },
+): DType {
+  const aDim = a.shape.length > 0, bDim = b.shape.length > 0;
+  if (aDim === bDim) return promote(a.dtype, b.dtype);
+  const dim = aDim ? a.dtype : b.dtype, zero = aDim ? b.dtype : a.dtype;
+  return category(zero) > category(dim) ? promote(dim, zero) : dim;
+}
+
 /**
  * The dtype of `t OP scalar`: a float scalar lifts integer and bool tensors to float32; an
  * integer scalar lifts bool to int64; otherwise the tensor's dtype wins (scalars are "weak").
@@ -68,6 +88,25 @@ export function promoteScalar(t: DType, scalar: number | boolean): DType {
   if (!Number.isInteger(scalar) && !isFloat(t)) return "float32";
   if (t === "bool") return Number.isInteger(scalar) ? "int64" : "float32";
   return t;
+}
+
+const INT_RANGE: Partial<Record<DType, [number, number]>> = {
+  int64: [-(2 ** 63), 2 ** 63 - 1],
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  uint8: [0, 255],
+};
+
+/**
+ * Throws PyTorch's overflow error when `value` cannot be stored in an integer `dtype` (fill_,
+ * full, clamp bounds): outside the range, or not finite. As in PyTorch, a negative value fits
+ * an unsigned type when its magnitude does (it wraps: -1 is 255 in uint8).
+ */
+export function checkScalarFits(value: number, dtype: DType, call: string): void {
+  const r = INT_RANGE[dtype];
+  if (r === undefined) return;
+  const [lo, hi] = r;
+  const ok = Number.isFinite(value) && value <= hi && (lo === 0 ? -value <= hi : value >= lo);
+  if (!ok) throw new RangeError(`${call}: value ${value} cannot be converted to type ${dtype} without overflow`);
 }
 
 /** The dtype a TypedArray holds. */

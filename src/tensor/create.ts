@@ -5,7 +5,7 @@
  */
 
 import * as cpu from "../backend/cpu.ts";
-import { type DType, dtypeOfArray, DTYPES, isDType, isFloat } from "../backend/dtype.ts";
+import { checkScalarFits, type DType, dtypeOfArray, DTYPES, isDType, isFloat } from "../backend/dtype.ts";
 import { Unary } from "../backend/ops.ts";
 import { checkShape, describe } from "./shape.ts";
 import type { Device, Tensor } from "./tensor.ts";
@@ -134,6 +134,7 @@ function filled(shape: readonly number[], value: number, opts: TensorOptions | u
   const o = checkOpts(opts, call);
   const s = checkShape(shape, call);
   const dt = o.dtype ?? "float32";
+  checkScalarFits(value, dt, call);
   const t = empty(s, dt === "float16" ? "float32" : dt);
   if (value !== 0) cpu.unary(Unary.DT_FILL, t, t, value, 0, call);
   return finish(dt === "float16" ? castRaw(t, dt, call) : t, o, call);

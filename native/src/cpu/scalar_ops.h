@@ -34,7 +34,9 @@
   static inline T dt_acc_##S(T a, T b) { return a + b; }                                        \
   static inline double dt_tod_##S(T v) { return (double)v; }
 
-/* ---- integers: saturating conversion from double (NaN -> 0) so no UB on odd scalars */
+/* ---- integers: a double scalar converts like PyTorch's scalar-to-dtype cast: truncated toward
+ * zero, then wrapped to the type (uint8 -1 is 255, int32 2^32 is 0); NaN gives 0 and values
+ * beyond int64 saturate, so no conversion is undefined behaviour. */
 #define DT_INT_COMMON(T, S, LO, HI, ISBOOL)                                                     \
   static inline int dt_isnan_##S(T x) { (void)x; return 0; }                                    \
   static inline T dt_max_##S(T a, T b) { return a > b ? a : b; }                                \
@@ -42,9 +44,9 @@
   static inline T dt_fromd_##S(double v) {                                                      \
     if (ISBOOL) return v != 0; /* bool: any nonzero (and NaN) is true */                        \
     if (isnan(v)) return 0;                                                                     \
-    if (v <= (double)(LO)) return (T)(LO);                                                      \
-    if (v >= (double)(HI)) return (T)(HI);                                                      \
-    return (T)v;                                                                                \
+    if (v <= -9223372036854775808.0) return (T)(LO);                                            \
+    if (v >= 9223372036854775808.0) return (T)(HI);                                             \
+    return (T)(uint64_t)(int64_t)v; /* modular narrowing, defined for every T */                \
   }                                                                                             \
   static inline double dt_tod_##S(T v) { return (double)v; }                                   \
   /* accumulation (index_add / scatter-add): wrapping add; bool is a logical or */              \

@@ -15,20 +15,22 @@
 #define BN(B, v) ((B) ? ((v) != 0) : (v))
 
 /* clamp with PyTorch semantics: NaN input stays NaN; a NaN bound means "no bound on that side";
- * lo > hi gives hi. Float dtypes compare in T (the bound rounded to T, as PyTorch does);
- * integer dtypes compare in double so that fractional bounds behave. */
+ * lo > hi gives hi. The bounds are first converted to T, as PyTorch converts its scalars (a float
+ * bound rounds; an integer bound wraps: uint8 clamp(min=-1) is 255). TypeScript promotes integer
+ * tensors with fractional bounds to float32, so integer dtypes only see integral bounds. */
 #define DEF_CLAMP(E, T, S, F, B)                                                     \
   static inline T clamp_##S(T x, double lo, double hi) {                             \
     if (dt_isnan_##S(x)) return x;                                                   \
-    if (!isnan(lo) && (F ? (x < (T)lo) : (dt_tod_##S(x) < lo))) x = dt_fromd_##S(lo); \
-    if (!isnan(hi) && (F ? (x > (T)hi) : (dt_tod_##S(x) > hi))) x = dt_fromd_##S(hi); \
+    if (!isnan(lo) && x < dt_fromd_##S(lo)) x = dt_fromd_##S(lo);                    \
+    if (!isnan(hi) && x > dt_fromd_##S(hi)) x = dt_fromd_##S(hi);                    \
     return x;                                                                        \
   }
 DT_FOR_EACH_DTYPE(DEF_CLAMP)
 
-/* scalar comparison: float dtypes compare with the scalar rounded to T (PyTorch promotes the
- * Python scalar to the tensor dtype); integers compare exactly in double */
-#define CMPS(T, F, S, OP) ((F) ? (x OP (T)p0) : (dt_tod_##S(x) OP p0))
+/* scalar comparison: the scalar is converted to T first, as PyTorch converts a Python scalar
+ * to the tensor's dtype (rounded for floats, wrapped for integers: uint8 > -1 compares with 255).
+ * TypeScript promotes integer tensors compared with fractional scalars to float32. */
+#define CMPS(T, F, S, OP) (x OP dt_fromd_##S(p0))
 
 #define DEF_UNARY_ALL(E, T, S, F, B)                                                        \
   DT_LOOP1(un_neg_##S, T, T, -x)                                                           \

@@ -5,7 +5,7 @@
  */
 
 import * as cpu from "../../backend/cpu.ts";
-import { type DType, isDType, isFloat } from "../../backend/dtype.ts";
+import { checkScalarFits, type DType, isDType, isFloat } from "../../backend/dtype.ts";
 import { Unary } from "../../backend/ops.ts";
 import { record } from "../../autograd/node.ts";
 import { isGradEnabled as isGradEnabledNow } from "../../autograd/grad_mode.ts";
@@ -71,6 +71,7 @@ export function fill_<T extends Tensor>(t: T, value: number, call: string): T {
     throw new TypeError(`${call}: expected a number, got ${describe(value)}`);
   }
   checkInplaceLeaf(t, call);
+  checkScalarFits(Number(value), t.dtype, call);
   if (t.dtype === "float16") {
     const full = empty(t.shape, "float32");
     cpu.unary(Unary.DT_FILL, full, full, Number(value), 0, call);

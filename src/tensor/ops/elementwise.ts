@@ -5,7 +5,7 @@
  */
 
 import * as cpu from "../../backend/cpu.ts";
-import { type DType, isFloat, promote, promoteScalar } from "../../backend/dtype.ts";
+import { checkScalarFits, type DType, isFloat, promoteScalar, resultType } from "../../backend/dtype.ts";
 import { Binary, Reduce, Unary, UnaryBw } from "../../backend/ops.ts";
 import { isGradEnabled } from "../../autograd/grad_mode.ts";
 import { record } from "../../autograd/node.ts";
@@ -102,7 +102,7 @@ export function add(a: Tensor, b: Operand, alpha = 1, out?: Tensor): Tensor {
   }
   if (alpha !== 1) b = mul(b, alpha);
   const bt = b;
-  const r = binaryCore(Binary.DT_ADD, a, bt, promote(a.dtype, bt.dtype), call, undefined, out);
+  const r = binaryCore(Binary.DT_ADD, a, bt, resultType(a, bt), call, undefined, out);
   return record("AddBackward", r, [a, bt], (g) => [gradFor(g, a), gradFor(g, bt)]);
 }
 
@@ -114,7 +114,7 @@ export function sub(a: Tensor, b: Operand, alpha = 1, out?: Tensor): Tensor {
   if (isScalar(b)) return add(a, -Number(b), alpha, out);
   if (alpha !== 1) b = mul(b, alpha);
   const bt = b;
-  const r = binaryCore(Binary.DT_SUB, a, bt, promote(a.dtype, bt.dtype), call, undefined, out);
+  const r = binaryCore(Binary.DT_SUB, a, bt, resultType(a, bt), call, undefined, out);
   return record("SubBackward", r, [a, bt], (g) => [gradFor(g, a), gradFor(neg(g), bt)]);
 }
 
@@ -130,7 +130,7 @@ export function mul(a: Tensor, b: Operand, out?: Tensor): Tensor {
     return record("MulBackward", r, [a], (g) => [gradFor(mul(g, s), a)]);
   }
   const bt = b;
-  const r = binaryCore(Binary.DT_MUL, a, bt, promote(a.dtype, bt.dtype), call, undefined, out);
+  const r = binaryCore(Binary.DT_MUL, a, bt, resultType(a, bt), call, undefined, out);
   return record(
     "MulBackward",
     r,
@@ -152,7 +152,7 @@ export function div(a: Tensor, b: Operand, out?: Tensor): Tensor {
     return record("DivBackward", r, [a], (g) => [gradFor(mul(g, 1 / s), a)]);
   }
   const bt = b;
-  let dt = promote(a.dtype, bt.dtype);
+  let dt = resultType(a, bt);
   if (!isFloat(dt)) dt = "float32";
   const r = binaryCore(Binary.DT_DIV, a, bt, dt, call, undefined, out);
   return record(
@@ -175,11 +175,14 @@ export function pow(a: Tensor, b: Operand): Tensor {
   if (isScalar(b)) {
     const p = Number(b);
     const dt = promoteScalar(a.dtype, b);
+    if (!isFloat(dt) && p < 0) {
+      throw new RangeError(`pow: Integers to negative integer powers are not allowed (${a.dtype} tensor ** ${p})`);
+    }
     const r = unaryCore(Unary.DT_POW_SCALAR, a, p, 0, dt, call);
     return record("PowBackward", r, [a], (g) => [unaryGrad(UnaryBw.DT_BW_POW_SCALAR, g, a, p, 0)], [a]);
   }
   const bt = b;
-  const r = binaryCore(Binary.DT_POW, a, bt, promote(a.dtype, bt.dtype), call);
+  const r = binaryCore(Binary.DT_POW, a, bt, resultType(a, bt), call);
   return record("PowBackward", r, [a, bt], (g) => {
     const ga = a.requiresGrad ? gradFor(mul(mul(g, bt), pow(a, sub(bt, 1))), a) : null;
     let gb: Tensor | null = null;
@@ -203,7 +206,7 @@ export function rpow(base: number, t: Tensor): Tensor {
 function minmax(op: number, a: Tensor, b: Tensor, call: string, isMax: boolean): Tensor {
   checkTensor(a, call);
   checkTensor(b, call, "other");
-  const r = binaryCore(op, a, b, promote(a.dtype, b.dtype), call);
+  const r = binaryCore(op, a, b, resultType(a, b), call);
   return record(isMax ? "MaximumBackward" : "MinimumBackward", r, [a, b], (g) => {
     const eq = a.eq(b);
     const half = where(eq, mul(g, 0.5), g);
@@ -252,7 +255,7 @@ function modulo(kind: "remainder" | "fmod", a: Tensor, b: Operand): Tensor {
   checkTensor(a, kind);
   const other = operand(b, kind, "other");
   const bt = scalarTensor(a, other);
-  const dt = promote(a.dtype, bt.dtype);
+  const dt = resultType(a, bt);
   checkIntDivisor(bt, dt, kind);
   const r = binaryCore(kind === "fmod" ? Binary.DT_FMOD : Binary.DT_REMAINDER, a, bt, dt, kind);
   const name = kind === "fmod" ? "FmodBackward" : "RemainderBackward";
@@ -278,7 +281,7 @@ export function fmod(a: Tensor, b: Operand): Tensor {
 export function atan2(a: Tensor, b: Tensor): Tensor {
   checkTensor(a, "atan2");
   checkTensor(b, "atan2", "other");
-  let dt = promote(a.dtype, b.dtype);
+  let dt = resultType(a, b);
   if (!isFloat(dt)) dt = "float32";
   const r = binaryCore(Binary.DT_ATAN2, a, b, dt, "atan2");
   return record("Atan2Backward", r, [a, b], (g) => {
@@ -393,6 +396,10 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null, out?:
     isFloat(x.dtype) || (Number.isInteger(lo) || Number.isNaN(lo)) && (Number.isInteger(hi) || Number.isNaN(hi))
       ? x.dtype
       : "float32";
+  if (!isFloat(dt)) {
+    if (min != null) checkScalarFits(lo, dt, "clamp");
+    if (max != null) checkScalarFits(hi, dt, "clamp");
+  }
   const r = unaryCore(Unary.DT_CLAMP, x, lo, hi, dt, "clamp", dt, out);
   return record("ClampBackward", r, [x], (g) => [unaryGrad(UnaryBw.DT_BW_CLAMP, g, x, lo, hi)], [x]);
 }
@@ -416,7 +423,7 @@ export function compare(kind: keyof typeof CMP, a: Tensor, b: Operand): Tensor {
   if (isScalar(b)) {
     return unaryCore(CMP[kind][1], a, Number(b), 0, promoteScalar(a.dtype, b), call, "bool");
   }
-  return binaryCore(CMP[kind][0], a, b, promote(a.dtype, b.dtype), call, "bool");
+  return binaryCore(CMP[kind][0], a, b, resultType(a, b), call, "bool");
 }
 
 /** Logical and/or/xor to a bool tensor. */
@@ -425,7 +432,7 @@ export function logical(kind: "and" | "or" | "xor", a: Tensor, b: Tensor): Tenso
   checkTensor(a, call);
   checkTensor(b, call, "other");
   const op = kind === "and" ? Binary.DT_LOGICAL_AND : kind === "or" ? Binary.DT_LOGICAL_OR : Binary.DT_LOGICAL_XOR;
-  return binaryCore(op, a, b, promote(a.dtype, b.dtype), call, "bool");
+  return binaryCore(op, a, b, resultType(a, b), call, "bool");
 }
 
 /** Logical not to a bool tensor. */
@@ -447,9 +454,18 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   if (cond.dtype !== "bool") throw new TypeError(`where: expected condition to be a bool tensor, got ${cond.dtype}`);
   const at = isScalar(a) ? null : checkTensor(a, call, "input");
   const btt = isScalar(b) ? null : checkTensor(b, call, "other");
-  let dt: DType = at && btt ? promote(at.dtype, btt.dtype) : at ? at.dtype : btt ? btt.dtype : "float32";
-  if (!at && isScalar(a) && !Number.isInteger(a)) dt = isFloat(dt) ? dt : "float32";
-  if (!btt && isScalar(b) && !Number.isInteger(b)) dt = isFloat(dt) ? dt : "float32";
+  // PyTorch's result_type over the two values (scalars are weak; two scalars: bool, int64, float32).
+  const dt: DType = at && btt
+    ? resultType(at, btt)
+    : at
+    ? promoteScalar(at.dtype, b as Scalar)
+    : btt
+    ? promoteScalar(btt.dtype, a as Scalar)
+    : [a, b].some((v) => typeof v === "number" && !Number.isInteger(v))
+    ? "float32"
+    : [a, b].some((v) => typeof v === "number")
+    ? "int64"
+    : "bool";
   const ta = at ?? scalarTensor(empty([], dt), a as Scalar);
   const tb = btt ?? scalarTensor(empty([], dt), b as Scalar);
   const shape = broadcastShapes(broadcastShapes(cond.shape, ta.shape, call), tb.shape, call);

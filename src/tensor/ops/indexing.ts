@@ -7,6 +7,7 @@
 
 import * as cpu from "../../backend/cpu.ts";
 import type { DType } from "../../backend/dtype.ts";
+import { Unary } from "../../backend/ops.ts";
 import { record } from "../../autograd/node.ts";
 import { broadcastShapes, contiguousStrides, fmt, normDim, numelOf, sameShape } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
@@ -189,5 +190,12 @@ export function maskedFill(t: Tensor, mask: Tensor, value: number): Tensor {
     throw new RangeError(`${call}: mask of shape ${fmt(mask.shape)} does not broadcast to ${fmt(t.shape)}`);
   }
   if (typeof value !== "number") throw new TypeError(`${call}: expected value to be a number, got ${typeof value}`);
-  return where(mask, value, t);
+  // The result keeps t's dtype (PyTorch converts the value: 2.5 fills an int64 tensor with 2).
+  const v = castRaw(empty([], t.dtype === "float16" ? "float32" : t.dtype), t.dtype, call);
+  if (v.dtype === "float16") {
+    const f = empty([], "float32");
+    cpu.unary(Unary.DT_FILL, f, f, value, 0, call);
+    cpu.copy(v, f, call);
+  } else cpu.unary(Unary.DT_FILL, v, v, value, 0, call);
+  return where(mask, v, t);
 }

@@ -35,6 +35,10 @@ function half(out: Tensor, a: Tensor, b: Tensor, call: string): Tensor {
 }
 
 function floatPair(a: Tensor, b: Tensor, call: string): [Tensor, Tensor] {
+  if (a.dtype !== b.dtype) {
+    // PyTorch: "expected scalar type Float but found Double"; products never promote.
+    throw new TypeError(`${call}: expected both operands to have the same dtype, got ${a.dtype} and ${b.dtype}`);
+  }
   const dt = promote(a.dtype, b.dtype);
   if (!isFloat(dt) || dt === "float16") {
     if (dt === "float16") return [castRaw(a, "float32", call), castRaw(b, "float32", call)];
