@@ -100,11 +100,11 @@ export function cosineSimilarity(x1: Tensor, x2: Tensor, ...args: unknown[]): Te
   const d = normDim(a.dim as number, shape.length, call);
   const eps = a.eps as number;
   const b1 = expand(x1, shape), b2 = expand(x2, shape);
-  // The norms are clamped below at eps without changing their gradient (PyTorch clamps them
-  // in place under no_grad).
+  // PyTorch 1.13: the squared norms are clamped below at eps^2 in place under no_grad, then
+  // square-rooted; so the clamp passes gradient and sqrt's backward sees the clamped value.
   const clampedNorm = (x: Tensor) => {
-    const n = norm(x, 2, d, true);
-    return E.add(n, noGrad(() => E.sub(E.clamp(n, eps), n)));
+    const sq = sum(E.mul(x, x), d, true);
+    return E.sqrt(E.add(sq, noGrad(() => E.sub(E.clamp(sq, eps * eps), sq))));
   };
   return sum(E.mul(E.div(b1, clampedNorm(b1)), E.div(b2, clampedNorm(b2))), d);
 }
