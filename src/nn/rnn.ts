@@ -618,10 +618,22 @@ export function lstm(
   input: Tensor,
   hx: [Tensor, Tensor] | null,
   weights: readonly Tensor[],
+  opts?: RNNFunctionalOptions,
+): [Tensor, [Tensor, Tensor]];
+export function lstm(
+  input: PackedSequence,
+  hx: [Tensor, Tensor] | null,
+  weights: readonly Tensor[],
+  opts?: RNNFunctionalOptions,
+): [PackedSequence, [Tensor, Tensor]];
+export function lstm(
+  input: RnnInput,
+  hx: [Tensor, Tensor] | null,
+  weights: readonly Tensor[],
   opts: RNNFunctionalOptions = {},
-): [Tensor, [Tensor, Tensor]] {
+): [RnnInput, [Tensor, Tensor]] {
   return runRnn("lstm", "lstm", fnConfig("LSTM", "lstm", weights, opts), input, hx, weights) as [
-    Tensor,
+    RnnInput,
     [Tensor, Tensor],
   ];
 }
@@ -641,9 +653,21 @@ export function gru(
   input: Tensor,
   hx: Tensor | null,
   weights: readonly Tensor[],
+  opts?: RNNFunctionalOptions,
+): [Tensor, Tensor];
+export function gru(
+  input: PackedSequence,
+  hx: Tensor | null,
+  weights: readonly Tensor[],
+  opts?: RNNFunctionalOptions,
+): [PackedSequence, Tensor];
+export function gru(
+  input: RnnInput,
+  hx: Tensor | null,
+  weights: readonly Tensor[],
   opts: RNNFunctionalOptions = {},
-): [Tensor, Tensor] {
-  return runRnn("gru", "gru", fnConfig("GRU", "gru", weights, opts), input, hx, weights) as [Tensor, Tensor];
+): [RnnInput, Tensor] {
+  return runRnn("gru", "gru", fnConfig("GRU", "gru", weights, opts), input, hx, weights) as [RnnInput, Tensor];
 }
 
 /**
@@ -661,10 +685,22 @@ export function rnnTanh(
   input: Tensor,
   hx: Tensor | null,
   weights: readonly Tensor[],
+  opts?: RNNFunctionalOptions,
+): [Tensor, Tensor];
+export function rnnTanh(
+  input: PackedSequence,
+  hx: Tensor | null,
+  weights: readonly Tensor[],
+  opts?: RNNFunctionalOptions,
+): [PackedSequence, Tensor];
+export function rnnTanh(
+  input: RnnInput,
+  hx: Tensor | null,
+  weights: readonly Tensor[],
   opts: RNNFunctionalOptions = {},
-): [Tensor, Tensor] {
+): [RnnInput, Tensor] {
   return runRnn("rnnTanh", "rnnTanh", fnConfig("RNN_TANH", "rnnTanh", weights, opts), input, hx, weights) as [
-    Tensor,
+    RnnInput,
     Tensor,
   ];
 }
@@ -684,10 +720,22 @@ export function rnnRelu(
   input: Tensor,
   hx: Tensor | null,
   weights: readonly Tensor[],
+  opts?: RNNFunctionalOptions,
+): [Tensor, Tensor];
+export function rnnRelu(
+  input: PackedSequence,
+  hx: Tensor | null,
+  weights: readonly Tensor[],
+  opts?: RNNFunctionalOptions,
+): [PackedSequence, Tensor];
+export function rnnRelu(
+  input: RnnInput,
+  hx: Tensor | null,
+  weights: readonly Tensor[],
   opts: RNNFunctionalOptions = {},
-): [Tensor, Tensor] {
+): [RnnInput, Tensor] {
   return runRnn("rnnRelu", "rnnRelu", fnConfig("RNN_RELU", "rnnRelu", weights, opts), input, hx, weights) as [
-    Tensor,
+    RnnInput,
     Tensor,
   ];
 }

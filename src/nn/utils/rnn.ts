@@ -165,9 +165,9 @@ function lengthsOf(lengths: unknown, call: string): number[] {
  * @example
  * ```ts
  * import { nn, tensor } from "../../../mod.ts";
- * const x = tensor([[1, 2], [3, 0], [4, 0]]); // [T=3, B=2], second sequence has length 1
- * const p = nn.utils.rnn.packPaddedSequence(x.t(), [1, 3], { batchFirst: true, enforceSorted: false });
- * console.log(p.data.tolist(), p.batchSizes.tolist()); // [2, 1, 3, 4] [2, 1, 1]
+ * const x = tensor([[4, 5, 0], [1, 2, 3]]); // [B=2, T=3]: lengths 2 and 3
+ * const p = nn.utils.rnn.packPaddedSequence(x, [2, 3], { batchFirst: true, enforceSorted: false });
+ * console.log(p.data.tolist(), p.batchSizes.tolist()); // [1, 4, 2, 5, 3] [2, 2, 1]
  * ```
  */
 export function packPaddedSequence(

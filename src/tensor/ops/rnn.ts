@@ -19,7 +19,7 @@
 
 import * as cpu from "../../backend/cpu.ts";
 import * as rnn from "../../backend/rnn.ts";
-import { Binary, Reduce } from "../../backend/ops.ts";
+import { Binary, Unary } from "../../backend/ops.ts";
 import { isGradEnabled } from "../../autograd/grad_mode.ts";
 import { record } from "../../autograd/node.ts";
 import { fmt } from "../shape.ts";
@@ -80,10 +80,13 @@ function gemm(
   cpu.gemm(1, m, n, k, 1, a, b, beta, c, call);
 }
 
-/** Column sums of a contiguous [n, width] tensor. */
+/** Column sums of a contiguous [n, width] tensor: ones[1, n] @ t (a GEMV, faster than a strided reduction). */
 function colSum(t: Tensor, n: number, width: number, call: string): Tensor {
   const out = empty([width], t.dtype);
-  if (n > 0 && width > 0) cpu.reduce(Reduce.DT_RED_SUM, out, t, 1, n, width, 0, call);
+  if (n === 0 || width === 0) return out;
+  const ones = empty([n], t.dtype);
+  cpu.unary(Unary.DT_FILL, ones, ones, 1, 0, call);
+  gemm(1, width, n, mat(ones, 0, n), mat(t, 0, width), 0, mat(out, 0, width), call);
   return out;
 }
 
@@ -341,8 +344,18 @@ export function rnnLayer(
           return r;
         }));
         if (orig.bIh && orig.bHh) {
-          grads.push(weightGrad(orig.bIh, () => colSum(dG, N, GH, call)));
-          grads.push(weightGrad(orig.bHh, () => colSum(dHid, N, GH, call)));
+          // Both biases of RNN/LSTM get the same gradient: sum once, copy for the second.
+          const gIh = orig.bIh.requiresGrad || (!gru && orig.bHh.requiresGrad) ? colSum(dG, N, GH, call) : null;
+          grads.push(orig.bIh.requiresGrad ? gIh : null);
+          let gHh: Tensor | null = null;
+          if (orig.bHh.requiresGrad) {
+            if (gru) gHh = colSum(dHid, N, GH, call);
+            else {
+              gHh = empty([GH], dtype);
+              cpu.copy(gHh, gIh!, call);
+            }
+          }
+          grads.push(gHh);
         }
         if (orig.wHr) {
           grads.push(weightGrad(orig.wHr, () => {
