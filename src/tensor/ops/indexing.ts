@@ -7,7 +7,7 @@
 
 import * as cpu from "../../backend/cpu.ts";
 import type { DType } from "../../backend/dtype.ts";
-import { Unary } from "../../backend/ops.ts";
+import { Reduce, Unary } from "../../backend/ops.ts";
 import { record } from "../../autograd/node.ts";
 import { broadcastShapes, contiguousStrides, fmt, normDim, numelOf, sameShape } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
@@ -18,15 +18,30 @@ import { narrow } from "./view.ts";
 /** float16 data moves through the float32 kernels (exactly: every float16 is a float32). */
 const acc = (d: DType): DType => (d === "float16" ? "float32" : d);
 
-/** Validates an index tensor: integer dtype, every value in [0, size) (negatives wrap when `wrap`). */
+/**
+ * Validates an index tensor before any kernel reads it: integer dtype, every value in
+ * [0, size) (negatives wrap when `wrap`). Large indices are range-checked with two native
+ * reductions (min, max) instead of a JavaScript loop; the loop only runs to name the first
+ * bad index in the error, or for small or wrapping indices.
+ */
 export function checkIndex(index: Tensor, size: number, call: string, dim: number, wrap = false): Tensor {
   checkTensor(index, call, "index");
   if (index.dtype !== "int64" && index.dtype !== "int32") {
     throw new TypeError(`${call}: expected index to be an int64 tensor, got ${index.dtype}`);
   }
   let idx = contiguousRaw(castRaw(index, "int64", call), call);
-  const data = idx.typedArray() as BigInt64Array;
+  const n = idx.numel();
   const big = BigInt(size);
+  if (n > 64 && !wrap) {
+    const lo = empty([], "int64"), hi = empty([], "int64");
+    cpu.reduce(Reduce.DT_RED_MIN, lo, idx, 1, n, 1, 0, call);
+    cpu.reduce(Reduce.DT_RED_MAX, hi, idx, 1, n, 1, 0, call);
+    const ok = (lo.typedArray() as BigInt64Array)[0] >= 0n && (hi.typedArray() as BigInt64Array)[0] < big;
+    lo.dispose();
+    hi.dispose();
+    if (ok) return idx;
+  }
+  const data = idx.typedArray() as BigInt64Array;
   let copied = false;
   for (let i = 0; i < data.length; i++) {
     let v = data[i];
