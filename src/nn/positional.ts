@@ -81,45 +81,47 @@ function checkKind(call: string, spec: ArgSpec, v: unknown): unknown {
  * `specs`. Unknown option keys and values given twice are TypeErrors naming `call`.
  */
 export function parseArgs(call: string, args: readonly unknown[], specs: readonly ArgSpec[]): Record<string, unknown> {
-  let positional = args;
-  let opts: Record<string, unknown> = {};
-  if (args.length > 0 && isOptions(args[args.length - 1])) {
-    opts = args[args.length - 1] as Record<string, unknown>;
-    positional = args.slice(0, -1);
-  }
-  while (positional.length > 0 && positional[positional.length - 1] === undefined) {
-    positional = positional.slice(0, -1);
-  }
-  const byPosition = specs.filter((s) => !s.keywordOnly);
-  if (positional.length > byPosition.length) {
+  let np = args.length;
+  let opts: Record<string, unknown> | null = null;
+  if (np > 0 && isOptions(args[np - 1])) opts = args[--np] as Record<string, unknown>;
+  while (np > 0 && args[np - 1] === undefined) np--;
+  let positional = 0;
+  for (const s of specs) if (!s.keywordOnly) positional++;
+  if (np > positional) {
+    const names = specs.filter((s) => !s.keywordOnly).map((s) => s.name);
     throw new TypeError(
-      `${call}: takes at most ${byPosition.length} positional argument(s) (${
-        byPosition.map((s) => s.name).join(", ")
-      }), got ${positional.length}`,
+      `${call}: takes at most ${positional} positional argument(s) (${names.join(", ")}), got ${np}`,
     );
   }
-  const known = new Map<string, ArgSpec>();
-  for (const s of specs) {
-    known.set(s.name, s);
-    for (const a of s.aliases ?? []) known.set(a, s);
-  }
-  for (const k of Object.keys(opts)) {
-    if (!known.has(k)) {
-      throw new TypeError(`${call}: unknown option "${k}" (expected ${[...known.keys()].join(", ")})`);
-    }
-  }
   const out: Record<string, unknown> = {};
-  specs.forEach((s) => {
-    const i = byPosition.indexOf(s);
-    const given: [string, unknown][] = [];
-    if (i >= 0 && i < positional.length && positional[i] !== undefined) given.push([s.name, positional[i]]);
-    for (const key of [s.name, ...(s.aliases ?? [])]) {
-      if (opts[key] !== undefined) given.push([key, opts[key]]);
+  let pi = 0;
+  for (const s of specs) {
+    let from: string | null = null;
+    let v: unknown;
+    if (!s.keywordOnly) {
+      if (pi < np && args[pi] !== undefined) {
+        v = args[pi];
+        from = s.name;
+      }
+      pi++;
     }
-    if (given.length > 1) {
-      throw new TypeError(`${call}: got multiple values for ${s.name} (${given.map(([k]) => k).join(" and ")})`);
+    if (opts !== null) {
+      for (const key of s.aliases ? [s.name, ...s.aliases] : [s.name]) {
+        if (opts[key] === undefined) continue;
+        if (from !== null) throw new TypeError(`${call}: got multiple values for ${s.name} (${from} and ${key})`);
+        v = opts[key];
+        from = key;
+      }
     }
-    out[s.name] = given.length ? checkKind(call, s, given[0][1]) : s.default;
-  });
+    out[s.name] = from === null ? s.default : checkKind(call, s, v);
+  }
+  if (opts !== null) {
+    for (const k of Object.keys(opts)) {
+      if (!specs.some((s) => s.name === k || (s.aliases?.includes(k) ?? false))) {
+        const known = specs.flatMap((s) => [s.name, ...(s.aliases ?? [])]);
+        throw new TypeError(`${call}: unknown option "${k}" (expected ${known.join(", ")})`);
+      }
+    }
+  }
   return out;
 }
