@@ -10,7 +10,7 @@
 import type { Tensor } from "../tensor/mod.ts";
 import { adaptiveAvgPool as avgOp, adaptiveMaxPool as maxOp } from "../tensor/ops/pool.ts";
 import { describe } from "../tensor/shape.ts";
-import { checkPoolInput, restOptions } from "./pooling.ts";
+import { checkPoolInput, type PoolResult, restOptions } from "./pooling.ts";
 import { Module } from "./module.ts";
 
 /** An output size: one int for every dim, or one per dim where null keeps the input's size. */
@@ -65,7 +65,7 @@ function avgImpl(rank: number, input: Tensor, size: unknown, call: string): Tens
 }
 
 /** The N-d adaptive max pooling layer; AdaptiveMaxPool1d/2d/3d fix the rank. */
-abstract class AdaptiveMaxPoolNd extends Module {
+abstract class AdaptiveMaxPoolNd<R extends boolean> extends Module {
   /** The target output size. */
   outputSize: AdaptiveSize;
   /** Whether `forward` returns `[out, indices]`. */
@@ -86,8 +86,9 @@ abstract class AdaptiveMaxPoolNd extends Module {
   }
 
   /** Pools `input` `(N, C, ...)` or `(C, ...)` to `outputSize`; `[out, indices]` with `returnIndices`. */
-  override forward(input: Tensor): Tensor | [Tensor, Tensor] {
-    return maxImpl(this._rank, input, this.outputSize, this.returnIndices, `${this.constructor.name}.forward`);
+  override forward(input: Tensor): PoolResult<R> {
+    const call = `${this.constructor.name}.forward`;
+    return maxImpl(this._rank, input, this.outputSize, this.returnIndices, call) as PoolResult<R>;
   }
 }
 
@@ -118,11 +119,14 @@ abstract class AdaptiveAvgPoolNd extends Module {
  * import { nn, tensor } from "../../mod.ts";
  * const m = new nn.AdaptiveMaxPool1d(2, { returnIndices: true });
  * const [out, idx] = m.forward(tensor([[[1, 5, 2, 3, 4]]]));
- * console.log(Array.from(out.toArray()), Array.from(idx.toArray())); // [5, 4] [1n, 4n]
+ * console.log(out.flatten().tolist(), idx.flatten().tolist()); // [5, 4] [1, 4]
  * ```
  */
-export class AdaptiveMaxPool1d extends AdaptiveMaxPoolNd {
+export class AdaptiveMaxPool1d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> {
   /** `new AdaptiveMaxPool1d(outputSize, { returnIndices })`. */
+  constructor(outputSize: AdaptiveSize, opts?: AdaptiveMaxPoolOptions & { returnIndices?: R });
+  /** PyTorch's positional `returnIndices`. */
+  constructor(outputSize: AdaptiveSize, returnIndices: R);
   constructor(outputSize: AdaptiveSize, ...rest: unknown[]) {
     super(1, outputSize, rest);
   }
@@ -138,8 +142,11 @@ export class AdaptiveMaxPool1d extends AdaptiveMaxPoolNd {
  * console.log(new nn.AdaptiveMaxPool2d([null, 7]).forward(randn([1, 64, 10, 9])).shape); // [1, 64, 10, 7]
  * ```
  */
-export class AdaptiveMaxPool2d extends AdaptiveMaxPoolNd {
+export class AdaptiveMaxPool2d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> {
   /** `new AdaptiveMaxPool2d(outputSize, { returnIndices })`. */
+  constructor(outputSize: AdaptiveSize, opts?: AdaptiveMaxPoolOptions & { returnIndices?: R });
+  /** PyTorch's positional `returnIndices`. */
+  constructor(outputSize: AdaptiveSize, returnIndices: R);
   constructor(outputSize: AdaptiveSize, ...rest: unknown[]) {
     super(2, outputSize, rest);
   }
@@ -154,8 +161,11 @@ export class AdaptiveMaxPool2d extends AdaptiveMaxPoolNd {
  * console.log(new nn.AdaptiveMaxPool3d(2).forward(randn([1, 3, 5, 6, 7])).shape); // [1, 3, 2, 2, 2]
  * ```
  */
-export class AdaptiveMaxPool3d extends AdaptiveMaxPoolNd {
+export class AdaptiveMaxPool3d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> {
   /** `new AdaptiveMaxPool3d(outputSize, { returnIndices })`. */
+  constructor(outputSize: AdaptiveSize, opts?: AdaptiveMaxPoolOptions & { returnIndices?: R });
+  /** PyTorch's positional `returnIndices`. */
+  constructor(outputSize: AdaptiveSize, returnIndices: R);
   constructor(outputSize: AdaptiveSize, ...rest: unknown[]) {
     super(3, outputSize, rest);
   }
@@ -168,7 +178,7 @@ export class AdaptiveMaxPool3d extends AdaptiveMaxPoolNd {
  * ```ts
  * import { nn, tensor } from "../../mod.ts";
  * const y = new nn.AdaptiveAvgPool1d(2).forward(tensor([[[1, 2, 3, 4]]]));
- * console.log(Array.from(y.toArray())); // [1.5, 3.5]
+ * console.log(y.flatten().tolist()); // [1.5, 3.5]
  * ```
  */
 export class AdaptiveAvgPool1d extends AdaptiveAvgPoolNd {
@@ -219,7 +229,26 @@ export class AdaptiveAvgPool3d extends AdaptiveAvgPoolNd {
  * console.log(nn.functional.adaptiveMaxPool1d(tensor([[[1, 5, 2]]]), 1).item()); // 5
  * ```
  */
-export function adaptiveMaxPool1d(input: Tensor, outputSize: AdaptiveSize, ...rest: unknown[]) {
+export function adaptiveMaxPool1d(
+  input: Tensor,
+  outputSize: AdaptiveSize,
+  opts: AdaptiveMaxPoolOptions & { returnIndices: true },
+): [Tensor, Tensor];
+export function adaptiveMaxPool1d(
+  input: Tensor,
+  outputSize: AdaptiveSize,
+  opts?: AdaptiveMaxPoolOptions & { returnIndices?: false },
+): Tensor;
+export function adaptiveMaxPool1d(
+  input: Tensor,
+  outputSize: AdaptiveSize,
+  returnIndices: boolean,
+): Tensor | [Tensor, Tensor];
+export function adaptiveMaxPool1d(
+  input: Tensor,
+  outputSize: AdaptiveSize,
+  ...rest: unknown[]
+): Tensor | [Tensor, Tensor] {
   const o = restOptions<AdaptiveMaxPoolOptions>(rest, ["returnIndices"], "adaptiveMaxPool1d");
   return maxImpl(1, input, outputSize, o.returnIndices, "adaptiveMaxPool1d");
 }
@@ -230,11 +259,30 @@ export function adaptiveMaxPool1d(input: Tensor, outputSize: AdaptiveSize, ...re
  * @example
  * ```ts
  * import { nn, randn } from "../../mod.ts";
- * const [y, idx] = nn.functional.adaptiveMaxPool2d(randn([1, 2, 5, 5]), 2, { returnIndices: true }) as any;
+ * const [y, idx] = nn.functional.adaptiveMaxPool2d(randn([1, 2, 5, 5]), 2, { returnIndices: true });
  * console.log(y.shape, idx.dtype); // [1, 2, 2, 2] int64
  * ```
  */
-export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize, ...rest: unknown[]) {
+export function adaptiveMaxPool2d(
+  input: Tensor,
+  outputSize: AdaptiveSize,
+  opts: AdaptiveMaxPoolOptions & { returnIndices: true },
+): [Tensor, Tensor];
+export function adaptiveMaxPool2d(
+  input: Tensor,
+  outputSize: AdaptiveSize,
+  opts?: AdaptiveMaxPoolOptions & { returnIndices?: false },
+): Tensor;
+export function adaptiveMaxPool2d(
+  input: Tensor,
+  outputSize: AdaptiveSize,
+  returnIndices: boolean,
+): Tensor | [Tensor, Tensor];
+export function adaptiveMaxPool2d(
+  input: Tensor,
+  outputSize: AdaptiveSize,
+  ...rest: unknown[]
+): Tensor | [Tensor, Tensor] {
   const o = restOptions<AdaptiveMaxPoolOptions>(rest, ["returnIndices"], "adaptiveMaxPool2d");
   return maxImpl(2, input, outputSize, o.returnIndices, "adaptiveMaxPool2d");
 }
@@ -245,10 +293,29 @@ export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize, ...re
  * @example
  * ```ts
  * import { nn, randn } from "../../mod.ts";
- * console.log((nn.functional.adaptiveMaxPool3d(randn([1, 2, 3, 4, 5]), 1) as any).shape); // [1, 2, 1, 1, 1]
+ * console.log(nn.functional.adaptiveMaxPool3d(randn([1, 2, 3, 4, 5]), 1).shape); // [1, 2, 1, 1, 1]
  * ```
  */
-export function adaptiveMaxPool3d(input: Tensor, outputSize: AdaptiveSize, ...rest: unknown[]) {
+export function adaptiveMaxPool3d(
+  input: Tensor,
+  outputSize: AdaptiveSize,
+  opts: AdaptiveMaxPoolOptions & { returnIndices: true },
+): [Tensor, Tensor];
+export function adaptiveMaxPool3d(
+  input: Tensor,
+  outputSize: AdaptiveSize,
+  opts?: AdaptiveMaxPoolOptions & { returnIndices?: false },
+): Tensor;
+export function adaptiveMaxPool3d(
+  input: Tensor,
+  outputSize: AdaptiveSize,
+  returnIndices: boolean,
+): Tensor | [Tensor, Tensor];
+export function adaptiveMaxPool3d(
+  input: Tensor,
+  outputSize: AdaptiveSize,
+  ...rest: unknown[]
+): Tensor | [Tensor, Tensor] {
   const o = restOptions<AdaptiveMaxPoolOptions>(rest, ["returnIndices"], "adaptiveMaxPool3d");
   return maxImpl(3, input, outputSize, o.returnIndices, "adaptiveMaxPool3d");
 }

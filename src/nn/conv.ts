@@ -588,7 +588,7 @@ export class ConvTranspose3d extends ConvTransposeNd {
  * ```ts
  * import { nn, ones } from "../../mod.ts";
  * const y = nn.functional.conv1d(ones([1, 1, 5]), ones([1, 1, 3]), null, { padding: 1 });
- * console.log(Array.from(y.toArray())); // [2, 3, 3, 3, 2]
+ * console.log(y.flatten().tolist()); // [2, 3, 3, 3, 2]
  * ```
  */
 export function conv1d(
@@ -647,7 +647,7 @@ export function conv3d(
  * ```ts
  * import { nn, ones } from "../../mod.ts";
  * const y = nn.functional.convTranspose1d(ones([1, 1, 3]), ones([1, 1, 2]), null, { stride: 2 });
- * console.log(Array.from(y.toArray())); // [1, 1, 1, 1, 1, 1]
+ * console.log(y.flatten().tolist()); // [1, 1, 1, 1, 1, 1]
  * ```
  */
 export function convTranspose1d(

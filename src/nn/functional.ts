@@ -82,8 +82,6 @@ export {
   avgPool1d,
   avgPool2d,
   avgPool3d,
-  fractionalMaxPool2d,
-  fractionalMaxPool3d,
   lpPool1d,
   lpPool2d,
   maxPool1d,
@@ -94,6 +92,7 @@ export {
   maxUnpool3d,
   type MaxUnpoolFnOptions,
 } from "./pooling.ts";
+export { fractionalMaxPool2d, fractionalMaxPool3d } from "./fractional_pooling.ts";
 export {
   adaptiveAvgPool1d,
   adaptiveAvgPool2d,

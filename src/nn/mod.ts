@@ -87,9 +87,6 @@ export {
   AvgPool2d,
   AvgPool3d,
   type AvgPoolOptions,
-  FractionalMaxPool2d,
-  FractionalMaxPool3d,
-  type FractionalMaxPoolOptions,
   LPPool1d,
   LPPool2d,
   type LPPoolOptions,
@@ -101,7 +98,9 @@ export {
   MaxUnpool2d,
   MaxUnpool3d,
   type MaxUnpoolOptions,
+  type PoolResult,
 } from "./pooling.ts";
+export { FractionalMaxPool2d, FractionalMaxPool3d, type FractionalMaxPoolOptions } from "./fractional_pooling.ts";
 export {
   AdaptiveAvgPool1d,
   AdaptiveAvgPool2d,

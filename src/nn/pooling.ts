@@ -1,18 +1,17 @@
 /**
  * Pooling layers over regular windows: `MaxPool1d/2d/3d`, `MaxUnpool1d/2d/3d`,
- * `AvgPool1d/2d/3d`, `LPPool1d/2d` and `FractionalMaxPool2d/3d`, with their functional twins.
+ * `AvgPool1d/2d/3d` and `LPPool1d/2d`, with their functional twins.
  * Each family is one N-d class fixed to a rank by its public subclasses; the arithmetic is the
  * rank-generic native kernel of src/tensor/ops/pool.ts. (Adaptive pooling is in
- * adaptive_pooling.ts.)
+ * adaptive_pooling.ts, fractional max pooling in fractional_pooling.ts.)
  *
  * @module
  */
 
-import { rand, type Tensor } from "../tensor/mod.ts";
+import type { Tensor } from "../tensor/mod.ts";
 import { abs, mul, pow, relu } from "../tensor/ops/elementwise.ts";
 import {
   avgPool as avgPoolOp,
-  fractionalMaxPool as fractionalOp,
   maxPool as maxPoolOp,
   maxUnpool as maxUnpoolOp,
   poolOutputSize,
@@ -25,6 +24,9 @@ import { Module } from "./module.ts";
 
 /** An int, or one int per spatial dim. */
 export type IntOrTuple = number | readonly number[];
+
+/** What a max pooling returns: the values, or `[values, indices]` with `returnIndices: true`. */
+export type PoolResult<R extends boolean> = R extends true ? [Tensor, Tensor] : Tensor;
 
 const NAMES = ["(N, C, L)", "(N, C, H, W)", "(N, C, D, H, W)"];
 
@@ -67,7 +69,8 @@ export function restOptions<O extends object>(rest: unknown[], names: readonly s
   return o as O;
 }
 
-function checkBool(v: unknown, name: string, call: string, dflt: boolean): boolean {
+/** @internal an optional boolean option */
+export function checkBool(v: unknown, name: string, call: string, dflt: boolean): boolean {
   if (v === undefined) return dflt;
   if (typeof v !== "boolean") throw new TypeError(`${call}: expected ${name} to be a boolean, got ${describe(v)}`);
   return v;
@@ -160,7 +163,7 @@ function maxPoolImpl(
 }
 
 /** The N-d max pooling layer; MaxPool1d/2d/3d fix the rank. */
-abstract class MaxPoolNd extends Module {
+abstract class MaxPoolNd<R extends boolean> extends Module {
   /** Window size per dim. */
   kernelSize: number[];
   /** Window step per dim. */
@@ -188,8 +191,9 @@ abstract class MaxPoolNd extends Module {
   }
 
   /** Pools `input` `(N, C, ...)` or `(C, ...)`; `[out, indices]` with `returnIndices`. */
-  override forward(input: Tensor): Tensor | [Tensor, Tensor] {
-    return maxPoolImpl(this.kernelSize.length, input, this.kernelSize, this, `${this.constructor.name}.forward`);
+  override forward(input: Tensor): PoolResult<R> {
+    const call = `${this.constructor.name}.forward`;
+    return maxPoolImpl(this.kernelSize.length, input, this.kernelSize, this, call) as PoolResult<R>;
   }
 
   override extraRepr(): string {
@@ -208,11 +212,14 @@ abstract class MaxPoolNd extends Module {
  * import { nn, tensor } from "../../mod.ts";
  * const pool = new nn.MaxPool1d(2, { returnIndices: true });
  * const [out, idx] = pool.forward(tensor([[[1, 3, 2, 5]]]));
- * console.log(Array.from(out.toArray()), Array.from(idx.toArray())); // [3, 5] [1n, 3n]
+ * console.log(out.flatten().tolist(), idx.flatten().tolist()); // [3, 5] [1, 3]
  * ```
  */
-export class MaxPool1d extends MaxPoolNd {
+export class MaxPool1d<R extends boolean = false> extends MaxPoolNd<R> {
   /** `new MaxPool1d(kernelSize, { stride, padding, dilation, returnIndices, ceilMode })`, or positionally. */
+  constructor(kernelSize: IntOrTuple, opts?: MaxPoolOptions & { returnIndices?: R });
+  /** PyTorch's positionals: stride, padding, dilation, returnIndices, ceilMode. */
+  constructor(kernelSize: IntOrTuple, ...positional: unknown[]);
   constructor(kernelSize: IntOrTuple, ...rest: unknown[]) {
     super(1, kernelSize, rest);
   }
@@ -228,8 +235,11 @@ export class MaxPool1d extends MaxPoolNd {
  * console.log(pool.forward(randn([1, 16, 50, 32])).shape); // [1, 16, 24, 15]
  * ```
  */
-export class MaxPool2d extends MaxPoolNd {
+export class MaxPool2d<R extends boolean = false> extends MaxPoolNd<R> {
   /** `new MaxPool2d(kernelSize, { stride, padding, dilation, returnIndices, ceilMode })`, or positionally. */
+  constructor(kernelSize: IntOrTuple, opts?: MaxPoolOptions & { returnIndices?: R });
+  /** PyTorch's positionals: stride, padding, dilation, returnIndices, ceilMode. */
+  constructor(kernelSize: IntOrTuple, ...positional: unknown[]);
   constructor(kernelSize: IntOrTuple, ...rest: unknown[]) {
     super(2, kernelSize, rest);
   }
@@ -245,8 +255,11 @@ export class MaxPool2d extends MaxPoolNd {
  * console.log(pool.forward(randn([1, 2, 9, 5, 6])).shape); // [1, 2, 4, 4, 3]
  * ```
  */
-export class MaxPool3d extends MaxPoolNd {
+export class MaxPool3d<R extends boolean = false> extends MaxPoolNd<R> {
   /** `new MaxPool3d(kernelSize, { stride, padding, dilation, returnIndices, ceilMode })`, or positionally. */
+  constructor(kernelSize: IntOrTuple, opts?: MaxPoolOptions & { returnIndices?: R });
+  /** PyTorch's positionals: stride, padding, dilation, returnIndices, ceilMode. */
+  constructor(kernelSize: IntOrTuple, ...positional: unknown[]);
   constructor(kernelSize: IntOrTuple, ...rest: unknown[]) {
     super(3, kernelSize, rest);
   }
@@ -260,9 +273,20 @@ export class MaxPool3d extends MaxPoolNd {
  * ```ts
  * import { nn, tensor } from "../../mod.ts";
  * const y = nn.functional.maxPool1d(tensor([[[1, 3, 2, 5, 4]]]), 2, { ceilMode: true });
- * console.log(Array.from(y.toArray())); // [3, 5, 4]
+ * console.log(y.flatten().tolist()); // [3, 5, 4]
  * ```
  */
+export function maxPool1d(
+  input: Tensor,
+  kernelSize: IntOrTuple,
+  opts: MaxPoolOptions & { returnIndices: true },
+): [Tensor, Tensor];
+export function maxPool1d(
+  input: Tensor,
+  kernelSize: IntOrTuple,
+  opts?: MaxPoolOptions & { returnIndices?: false },
+): Tensor;
+export function maxPool1d(input: Tensor, kernelSize: IntOrTuple, ...positional: unknown[]): Tensor | [Tensor, Tensor];
 export function maxPool1d(input: Tensor, kernelSize: IntOrTuple, ...rest: unknown[]): Tensor | [Tensor, Tensor] {
   return maxPoolImpl(1, input, kernelSize, restOptions(rest, MAXPOOL_FN_POSITIONALS, "maxPool1d"), "maxPool1d");
 }
@@ -273,10 +297,21 @@ export function maxPool1d(input: Tensor, kernelSize: IntOrTuple, ...rest: unknow
  * @example
  * ```ts
  * import { nn, arange } from "../../mod.ts";
- * const y = nn.functional.maxPool2d(arange(16).reshape(1, 1, 4, 4), 2) as any;
- * console.log(Array.from(y.toArray())); // [5, 7, 13, 15]
+ * const y = nn.functional.maxPool2d(arange(16).float().reshape(1, 1, 4, 4), 2);
+ * console.log(y.flatten().tolist()); // [5, 7, 13, 15]
  * ```
  */
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: IntOrTuple,
+  opts: MaxPoolOptions & { returnIndices: true },
+): [Tensor, Tensor];
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: IntOrTuple,
+  opts?: MaxPoolOptions & { returnIndices?: false },
+): Tensor;
+export function maxPool2d(input: Tensor, kernelSize: IntOrTuple, ...positional: unknown[]): Tensor | [Tensor, Tensor];
 export function maxPool2d(input: Tensor, kernelSize: IntOrTuple, ...rest: unknown[]): Tensor | [Tensor, Tensor] {
   return maxPoolImpl(2, input, kernelSize, restOptions(rest, MAXPOOL_FN_POSITIONALS, "maxPool2d"), "maxPool2d");
 }
@@ -287,10 +322,21 @@ export function maxPool2d(input: Tensor, kernelSize: IntOrTuple, ...rest: unknow
  * @example
  * ```ts
  * import { nn, randn } from "../../mod.ts";
- * const y = nn.functional.maxPool3d(randn([1, 1, 4, 4, 4]), 2) as any;
+ * const y = nn.functional.maxPool3d(randn([1, 1, 4, 4, 4]), 2);
  * console.log(y.shape); // [1, 1, 2, 2, 2]
  * ```
  */
+export function maxPool3d(
+  input: Tensor,
+  kernelSize: IntOrTuple,
+  opts: MaxPoolOptions & { returnIndices: true },
+): [Tensor, Tensor];
+export function maxPool3d(
+  input: Tensor,
+  kernelSize: IntOrTuple,
+  opts?: MaxPoolOptions & { returnIndices?: false },
+): Tensor;
+export function maxPool3d(input: Tensor, kernelSize: IntOrTuple, ...positional: unknown[]): Tensor | [Tensor, Tensor];
 export function maxPool3d(input: Tensor, kernelSize: IntOrTuple, ...rest: unknown[]): Tensor | [Tensor, Tensor] {
   return maxPoolImpl(3, input, kernelSize, restOptions(rest, MAXPOOL_FN_POSITIONALS, "maxPool3d"), "maxPool3d");
 }
@@ -401,7 +447,7 @@ abstract class MaxUnpoolNd extends Module {
  * const pool = new nn.MaxPool1d(2, { returnIndices: true });
  * const unpool = new nn.MaxUnpool1d(2);
  * const [out, idx] = pool.forward(tensor([[[1, 3, 2, 5]]]));
- * console.log(Array.from(unpool.forward(out, idx).toArray())); // [0, 3, 0, 5]
+ * console.log(unpool.forward(out, idx).flatten().tolist()); // [0, 3, 0, 5]
  * ```
  */
 export class MaxUnpool1d extends MaxUnpoolNd {
@@ -454,8 +500,8 @@ export class MaxUnpool3d extends MaxUnpoolNd {
  * @example
  * ```ts
  * import { nn, tensor } from "../../mod.ts";
- * const y = nn.functional.maxUnpool1d(tensor([[[3, 5]]]), tensor([[[1n, 3n]]]), 2);
- * console.log(Array.from(y.toArray())); // [0, 3, 0, 5]
+ * const y = nn.functional.maxUnpool1d(tensor([[[3, 5]]]), tensor(new BigInt64Array([1n, 3n]), { shape: [1, 1, 2] }), 2);
+ * console.log(y.flatten().tolist()); // [0, 3, 0, 5]
  * ```
  */
 export function maxUnpool1d(input: Tensor, indices: Tensor, kernelSize: IntOrTuple, ...rest: unknown[]): Tensor {
@@ -469,8 +515,8 @@ export function maxUnpool1d(input: Tensor, indices: Tensor, kernelSize: IntOrTup
  * @example
  * ```ts
  * import { nn, tensor } from "../../mod.ts";
- * const y = nn.functional.maxUnpool2d(tensor([[[[7]]]]), tensor([[[[3n]]]]), 2);
- * console.log(Array.from(y.toArray())); // [0, 0, 0, 7]
+ * const y = nn.functional.maxUnpool2d(tensor([[[[7]]]]), tensor(new BigInt64Array([3n]), { shape: [1, 1, 1, 1] }), 2);
+ * console.log(y.flatten().tolist()); // [0, 0, 0, 7]
  * ```
  */
 export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: IntOrTuple, ...rest: unknown[]): Tensor {
@@ -484,7 +530,7 @@ export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: IntOrTup
  * @example
  * ```ts
  * import { nn, tensor } from "../../mod.ts";
- * const y = nn.functional.maxUnpool3d(tensor([[[[[7]]]]]), tensor([[[[[7n]]]]]), 2);
+ * const y = nn.functional.maxUnpool3d(tensor([[[[[7]]]]]), tensor(new BigInt64Array([7n]), { shape: [1, 1, 1, 1, 1] }), 2);
  * console.log(y.shape, y.toArray()[7]); // [1, 1, 2, 2, 2] 7
  * ```
  */
@@ -568,7 +614,7 @@ abstract class AvgPoolNd extends Module {
  * ```ts
  * import { nn, tensor } from "../../mod.ts";
  * const pool = new nn.AvgPool1d(3, { stride: 2 });
- * console.log(Array.from(pool.forward(tensor([[[1, 2, 3, 4, 5, 6, 7]]])).toArray())); // [2, 4, 6]
+ * console.log(pool.forward(tensor([[[1, 2, 3, 4, 5, 6, 7]]])).flatten().tolist()); // [2, 4, 6]
  * ```
  */
 export class AvgPool1d extends AvgPoolNd {
@@ -619,7 +665,7 @@ export class AvgPool3d extends AvgPoolNd {
  * ```ts
  * import { nn, tensor } from "../../mod.ts";
  * const y = nn.functional.avgPool1d(tensor([[[1, 2, 3, 4]]]), 2);
- * console.log(Array.from(y.toArray())); // [1.5, 3.5]
+ * console.log(y.flatten().tolist()); // [1.5, 3.5]
  * ```
  */
 export function avgPool1d(input: Tensor, kernelSize: IntOrTuple, ...rest: unknown[]): Tensor {
@@ -633,7 +679,7 @@ export function avgPool1d(input: Tensor, kernelSize: IntOrTuple, ...rest: unknow
  * ```ts
  * import { nn, ones } from "../../mod.ts";
  * const y = nn.functional.avgPool2d(ones([1, 1, 4, 4]), 2, { padding: 1, countIncludePad: true });
- * console.log(Array.from(y.toArray())); // [0.25, 0.5, 0.25, 0.5, 1, 0.5, 0.25, 0.5, 0.25]
+ * console.log(y.flatten().tolist()); // [0.25, 0.5, 0.25, 0.5, 1, 0.5, 0.25, 0.5, 0.25]
  * ```
  */
 export function avgPool2d(input: Tensor, kernelSize: IntOrTuple, ...rest: unknown[]): Tensor {
@@ -721,7 +767,7 @@ abstract class LPPoolNd extends Module {
  * ```ts
  * import { nn, tensor } from "../../mod.ts";
  * const y = new nn.LPPool1d(2, 2).forward(tensor([[[3, 4, 6, 8]]]));
- * console.log(Array.from(y.toArray())); // [5, 10]
+ * console.log(y.flatten().tolist()); // [5, 10]
  * ```
  */
 export class LPPool1d extends LPPoolNd {
@@ -772,182 +818,4 @@ export function lpPool1d(input: Tensor, normType: number, kernelSize: IntOrTuple
  */
 export function lpPool2d(input: Tensor, normType: number, kernelSize: IntOrTuple, ...rest: unknown[]): Tensor {
   return lpPoolImpl(2, input, normType, kernelSize, restOptions(rest, ["stride", "ceilMode"], "lpPool2d"), "lpPool2d");
-}
-
-// ---------------------------------------------------------------------------- fractional max pooling
-
-/** Options of fractional max pooling: exactly one of `outputSize` and `outputRatio`. */
-export interface FractionalMaxPoolOptions {
-  /** The output size per spatial dim. */
-  outputSize?: IntOrTuple | null;
-  /** The output size as a fraction (0, 1) of the input size. */
-  outputRatio?: number | readonly number[] | null;
-  /** Also return the flat indices of the maxima (default false). */
-  returnIndices?: boolean;
-  /** PyTorch's `_random_samples` `(N, C, rank)` in [0, 1), pinning the pseudo-random windows. */
-  randomSamples?: Tensor | null;
-}
-
-interface Fractional {
-  kernel: number[];
-  outputSize: number[] | null;
-  outputRatio: number[] | null;
-  returnIndices: boolean;
-  randomSamples: Tensor | null;
-}
-
-function resolveFractional(rank: number, kernelSize: unknown, o: FractionalMaxPoolOptions, call: string): Fractional {
-  const kernel = intTuple(kernelSize, rank, "kernelSize", 1, call);
-  const hasSize = o.outputSize !== undefined && o.outputSize !== null;
-  const hasRatio = o.outputRatio !== undefined && o.outputRatio !== null;
-  if (hasSize === hasRatio) {
-    throw new TypeError(
-      `${call}: requires specifying either an output size, or a pooling ratio${hasSize ? ", not both" : ""}`,
-    );
-  }
-  let outputRatio: number[] | null = null;
-  if (hasRatio) {
-    const r = o.outputRatio!;
-    const list = typeof r === "number" ? new Array<number>(rank).fill(r) : Array.isArray(r) ? r.slice() : null;
-    if (!list || list.length !== rank || list.some((v) => typeof v !== "number")) {
-      throw new TypeError(`${call}: expected outputRatio to be a number or ${rank} numbers, got ${describe(r)}`);
-    }
-    if (list.some((v) => !(v > 0 && v < 1))) {
-      throw new RangeError(`${call}: outputRatio must be between 0 and 1 (got ${describe(r)})`);
-    }
-    outputRatio = list;
-  }
-  const rs = o.randomSamples ?? null;
-  if (rs !== null) checkTensor(rs, call, "randomSamples");
-  return {
-    kernel,
-    outputSize: hasSize ? intTuple(o.outputSize, rank, "outputSize", 1, call) : null,
-    outputRatio,
-    returnIndices: checkBool(o.returnIndices, "returnIndices", call, false),
-    randomSamples: rs,
-  };
-}
-
-function fractionalImpl(rank: number, input: Tensor, f: Fractional, call: string): Tensor | [Tensor, Tensor] {
-  const x = checkPoolInput(input, rank, call);
-  const inSizes = x.shape.slice(-rank);
-  const out = f.outputSize ?? inSizes.map((s, i) => Math.trunc(s * f.outputRatio![i]));
-  const samples = f.randomSamples ??
-    rand([x.ndim === rank + 1 ? 1 : x.shape[0], x.shape[x.ndim - rank - 1], rank], { dtype: x.dtype });
-  const [y, idx] = fractionalOp(x, f.kernel, out, samples, call);
-  return f.returnIndices ? [y, idx] : y;
-}
-
-/** The N-d fractional max pooling layer; FractionalMaxPool2d/3d fix the rank. */
-abstract class FractionalMaxPoolNd extends Module {
-  /** Pool size per dim. */
-  kernelSize: number[];
-  /** Output size per dim, or null when `outputRatio` is used. */
-  outputSize: number[] | null;
-  /** Output ratio per dim, or null when `outputSize` is used. */
-  outputRatio: number[] | null;
-  /** Whether `forward` returns `[out, indices]`. */
-  returnIndices: boolean;
-
-  constructor(rank: number, kernelSize: IntOrTuple, opts: FractionalMaxPoolOptions | undefined) {
-    super();
-    const call = this.constructor.name;
-    const f = resolveFractional(rank, kernelSize, checkOptions<FractionalMaxPoolOptions>(opts, call), call);
-    this.kernelSize = f.kernel;
-    this.outputSize = f.outputSize;
-    this.outputRatio = f.outputRatio;
-    this.returnIndices = f.returnIndices;
-    // a buffer, as PyTorch's `_random_samples` (in the state dict only when given)
-    this.registerBuffer("_random_samples", f.randomSamples);
-  }
-
-  /** Fixed random samples `(N, C, rank)` (the `_random_samples` buffer), or null to draw fresh ones per call. */
-  get randomSamples(): Tensor | null {
-    return this._buffers.get("_random_samples") ?? null;
-  }
-
-  /** Pools `input` `(N, C, ...)` or `(C, ...)` over pseudo-random windows. */
-  override forward(input: Tensor): Tensor | [Tensor, Tensor] {
-    const f: Fractional = {
-      kernel: this.kernelSize,
-      outputSize: this.outputSize,
-      outputRatio: this.outputRatio,
-      returnIndices: this.returnIndices,
-      randomSamples: this.randomSamples,
-    };
-    return fractionalImpl(this.kernelSize.length, input, f, `${this.constructor.name}.forward`);
-  }
-}
-
-/**
- * 2-d fractional max pooling (Graham, 2014): windows of `kernelSize` at pseudo-random,
- * increasing positions chosen so the output has `outputSize` (or `outputRatio` of the input).
- *
- * @example
- * ```ts
- * import { nn, randn } from "../../mod.ts";
- * const m = new nn.FractionalMaxPool2d(3, { outputRatio: [0.5, 0.5] });
- * console.log(m.forward(randn([20, 16, 50, 32])).shape); // [20, 16, 25, 16]
- * ```
- */
-export class FractionalMaxPool2d extends FractionalMaxPoolNd {
-  /** `new FractionalMaxPool2d(kernelSize, { outputSize | outputRatio, returnIndices, randomSamples })`. */
-  constructor(kernelSize: IntOrTuple, opts?: FractionalMaxPoolOptions) {
-    super(2, kernelSize, opts);
-  }
-}
-
-/**
- * 3-d fractional max pooling.
- *
- * @example
- * ```ts
- * import { nn, randn } from "../../mod.ts";
- * const m = new nn.FractionalMaxPool3d(2, { outputSize: [3, 4, 5] });
- * console.log(m.forward(randn([1, 2, 6, 8, 9])).shape); // [1, 2, 3, 4, 5]
- * ```
- */
-export class FractionalMaxPool3d extends FractionalMaxPoolNd {
-  /** `new FractionalMaxPool3d(kernelSize, { outputSize | outputRatio, returnIndices, randomSamples })`. */
-  constructor(kernelSize: IntOrTuple, opts?: FractionalMaxPoolOptions) {
-    super(3, kernelSize, opts);
-  }
-}
-
-/**
- * Functional 2-d fractional max pooling; `[out, indices]` with `returnIndices`.
- *
- * @example
- * ```ts
- * import { nn, randn } from "../../mod.ts";
- * const y = nn.functional.fractionalMaxPool2d(randn([1, 1, 9, 9]), 2, { outputSize: 4 }) as any;
- * console.log(y.shape); // [1, 1, 4, 4]
- * ```
- */
-export function fractionalMaxPool2d(
-  input: Tensor,
-  kernelSize: IntOrTuple,
-  opts?: FractionalMaxPoolOptions,
-): Tensor | [Tensor, Tensor] {
-  const call = "fractionalMaxPool2d";
-  return fractionalImpl(2, input, resolveFractional(2, kernelSize, checkOptions(opts, call), call), call);
-}
-
-/**
- * Functional 3-d fractional max pooling; `[out, indices]` with `returnIndices`.
- *
- * @example
- * ```ts
- * import { nn, randn } from "../../mod.ts";
- * const y = nn.functional.fractionalMaxPool3d(randn([1, 1, 6, 6, 6]), 2, { outputRatio: 0.5 }) as any;
- * console.log(y.shape); // [1, 1, 3, 3, 3]
- * ```
- */
-export function fractionalMaxPool3d(
-  input: Tensor,
-  kernelSize: IntOrTuple,
-  opts?: FractionalMaxPoolOptions,
-): Tensor | [Tensor, Tensor] {
-  const call = "fractionalMaxPool3d";
-  return fractionalImpl(3, input, resolveFractional(3, kernelSize, checkOptions(opts, call), call), call);
 }

@@ -128,8 +128,8 @@ export class PixelUnshuffle extends Module {
  * @example
  * ```ts
  * import { nn, arange } from "../../mod.ts";
- * const y = nn.functional.pixelShuffle(arange(4).reshape(1, 4, 1, 1), 2);
- * console.log(y.shape, Array.from(y.toArray())); // [1, 1, 2, 2] [0, 1, 2, 3]
+ * const y = nn.functional.pixelShuffle(arange(4).float().reshape(1, 4, 1, 1), 2);
+ * console.log(y.shape, y.flatten().tolist()); // [1, 1, 2, 2] [0, 1, 2, 3]
  * ```
  */
 export function pixelShuffle(input: Tensor, upscaleFactor: number): Tensor {
@@ -237,9 +237,9 @@ function interpolateImpl(input: Tensor, o: InterpolateOptions, call: string): Te
  * ```ts
  * import { nn, tensor } from "../../mod.ts";
  * const x = tensor([[[1, 2]]]);
- * console.log(Array.from(nn.functional.interpolate(x, { scaleFactor: 2 }).toArray())); // [1, 1, 2, 2]
+ * console.log(nn.functional.interpolate(x, { scaleFactor: 2 }).flatten().tolist()); // [1, 1, 2, 2]
  * const y = nn.functional.interpolate(x, { size: 3, mode: "linear", alignCorners: true });
- * console.log(Array.from(y.toArray())); // [1, 1.5, 2]
+ * console.log(y.flatten().tolist()); // [1, 1.5, 2]
  * ```
  */
 export function interpolate(input: Tensor, opts?: InterpolateOptions): Tensor {
@@ -289,7 +289,7 @@ export function upsampleNearest(input: Tensor, opts?: UpsamplingOptions): Tensor
  * ```ts
  * import { nn, tensor } from "../../mod.ts";
  * const y = nn.functional.upsampleBilinear(tensor([[[[0, 3]]]]), { size: [1, 4] });
- * console.log(Array.from(y.toArray())); // [0, 1, 2, 3]
+ * console.log(y.flatten().tolist()); // [0, 1, 2, 3]
  * ```
  */
 export function upsampleBilinear(input: Tensor, opts?: UpsamplingOptions): Tensor {
@@ -345,7 +345,7 @@ export class Upsample extends Module {
  * ```ts
  * import { nn, tensor } from "../../mod.ts";
  * const up = new nn.UpsamplingNearest2d({ scaleFactor: 2 });
- * console.log(Array.from(up.forward(tensor([[[[1, 2]]]])).toArray())); // [1, 1, 2, 2, 1, 1, 2, 2]
+ * console.log(up.forward(tensor([[[[1, 2]]]])).flatten().tolist()); // [1, 1, 2, 2, 1, 1, 2, 2]
  * ```
  */
 export class UpsamplingNearest2d extends Upsample {
@@ -363,7 +363,7 @@ export class UpsamplingNearest2d extends Upsample {
  * ```ts
  * import { nn, tensor } from "../../mod.ts";
  * const up = new nn.UpsamplingBilinear2d({ size: [1, 3] });
- * console.log(Array.from(up.forward(tensor([[[[0, 2]]]])).toArray())); // [0, 1, 2]
+ * console.log(up.forward(tensor([[[[0, 2]]]])).flatten().tolist()); // [0, 1, 2]
  * ```
  */
 export class UpsamplingBilinear2d extends Upsample {
