@@ -53,9 +53,16 @@ static void RN(im2col)(const conv_geom* g, T* x, int64_t c0, int64_t c1, T* col,
 }
 
 /* im2col (add = 0) or col2im (add = 1) of one whole sample, channels shared out over threads
- * when `par` (channels never share input positions, so col2im has no write conflicts). */
+ * when `par` (channels never share input positions, so col2im has no write conflicts). With
+ * OpenBLAS this stays on one thread: an OpenMP region between two threaded BLAS calls makes the
+ * two thread pools fight over the cores (measured 5-9x slower on a loaded 2-core machine). */
 static void RN(im2col_all)(const conv_geom* g, T* x, T* col, int add, int par) {
+#ifdef DT_HAVE_BLAS
+  const int nt = 1;
+  (void)par;
+#else
   const int nt = par ? dt_nthreads_for(g->Cx * g->K * g->Lout) : 1;
+#endif
   const int64_t rows = g->K * g->Lout;
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
   for (int64_t c = 0; c < g->Cx; c++) RN(im2col)(g, x, c, c + 1, col + c * rows, add);
