@@ -164,13 +164,23 @@ static int32_t RN(conv_run)(int kind, const conv_geom* g, const T* a, const T* b
       failed = 1;
     }
     int first = 1;
+    /* samples are independent except in the weight gradient, whose per-thread partial sums keep
+     * a fixed sample-to-thread split (static) so that its rounding never depends on timing; the
+     * others are handed out dynamically, which matters when the cores are shared */
+    if (kind == CONV_WGT) {
 #pragma omp for schedule(static)
-    for (int64_t n = 0; n < N; n++) {
-      if (!ok) continue;
-      if (kind == CONV_FWD) RN(fwd_sample)(g, a + n * xs, b, bias, out + n * ys, col, 0);
-      else if (kind == CONV_TR) RN(tr_sample)(g, a + n * ys, b, bias, out + n * xs, col, 0);
-      else RN(wgt_sample)(g, a + n * xs, b + n * ys, acc, first ? 0.0 : 1.0, col, 0);
-      first = 0;
+      for (int64_t n = 0; n < N; n++) {
+        if (!ok) continue;
+        RN(wgt_sample)(g, a + n * xs, b + n * ys, acc, first ? 0.0 : 1.0, col, 0);
+        first = 0;
+      }
+    } else {
+#pragma omp for schedule(dynamic, 1)
+      for (int64_t n = 0; n < N; n++) {
+        if (!ok) continue;
+        if (kind == CONV_FWD) RN(fwd_sample)(g, a + n * xs, b, bias, out + n * ys, col, 0);
+        else RN(tr_sample)(g, a + n * ys, b, bias, out + n * xs, col, 0);
+      }
     }
     if (kind == CONV_WGT && acc) {
       if (first) memset(acc, 0, sizeof(T) * (size_t)wsz);
