@@ -248,8 +248,18 @@ export function rand(shape: readonly number[], opts?: TensorOptions): Tensor {
  * console.log(arange(0, 1, 0.25).tolist()); // [0, 0.25, 0.5, 0.75]
  * ```
  */
-export function arange(start: number, end?: number, step: number | TensorOptions = 1, opts?: TensorOptions): Tensor {
-  if (typeof step === "object") {
+export function arange(
+  start: number,
+  end?: number | TensorOptions,
+  step: number | TensorOptions = 1,
+  opts?: TensorOptions,
+): Tensor {
+  if (end !== null && typeof end === "object") {
+    // arange(end, { dtype })
+    opts = end;
+    end = undefined;
+  }
+  if (step !== null && typeof step === "object") {
     opts = step;
     step = 1;
   }
