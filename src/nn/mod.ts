@@ -57,19 +57,15 @@ export {
 export { PairwiseDistance } from "./distance.ts";
 export {
   GRU,
-  GRUCell,
   type GRUOptions,
   LSTM,
-  LSTMCell,
   type LSTMOptions,
   RNN,
   RNNBase,
   type RNNBaseOptions,
-  RNNCell,
-  RNNCellBase,
-  type RNNCellOptions,
   type RNNOptions,
 } from "./rnn.ts";
+export { GRUCell, LSTMCell, RNNCell, RNNCellBase, type RNNCellOptions } from "./rnn_cell.ts";
 export { PackedSequence } from "./utils/rnn.ts";
 export {
   Conv1d,
