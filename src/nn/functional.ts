@@ -57,17 +57,8 @@ export { cosineSimilarity, pairwiseDistance } from "./distance.ts";
 export { linear } from "./linear.ts";
 export { dropout, dropout2d, dropout3d, type DropoutFnOptions } from "./dropout.ts";
 export { embedding, type EmbeddingFnOptions } from "./sparse.ts";
-export {
-  gru,
-  gruCell,
-  lstm,
-  lstmCell,
-  rnnRelu,
-  rnnReluCell,
-  rnnTanh,
-  rnnTanhCell,
-  type RNNFunctionalOptions,
-} from "./rnn.ts";
+export { gru, lstm, type RNNFunctionalOptions, rnnRelu, rnnTanh } from "./rnn.ts";
+export { gruCell, lstmCell, rnnReluCell, rnnTanhCell } from "./rnn_cell.ts";
 export {
   conv1d,
   conv2d,
