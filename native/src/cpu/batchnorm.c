@@ -14,8 +14,50 @@
 #include "dt_common.h"
 
 #define BN_COLS 64 /* channels per task when s == 1 */
+#define BN_BLOCK 256 /* elements per block of partial sums */
 
 #define DEF_BATCHNORM(T, S)                                                                            \
+  /* Sums over a contiguous run: blocks of BN_BLOCK elements summed in T with an OpenMP SIMD     */ \
+  /* reduction (so the loop vectorizes; its order is fixed by the build, not the thread count), */  \
+  /* each block flushed into a double (small float32 rounding error for any length). */             \
+  static inline double bn_sum_##S(const T* p, int64_t s) {                                            \
+    double r = 0;                                                                                      \
+    for (int64_t j0 = 0; j0 < s; j0 += BN_BLOCK) {                                                     \
+      const int64_t j1 = s - j0 < BN_BLOCK ? s : j0 + BN_BLOCK;                                        \
+      T a = 0;                                                                                         \
+      _Pragma("omp simd reduction(+:a)") for (int64_t j = j0; j < j1; j++) a += p[j];                  \
+      r += a;                                                                                          \
+    }                                                                                                  \
+    return r;                                                                                          \
+  }                                                                                                    \
+  /* sum((p - mu)^2) */                                                                               \
+  static inline double bn_sqdev_##S(const T* p, int64_t s, double mu) {                               \
+    const T m = (T)mu;                                                                                 \
+    double r = 0;                                                                                      \
+    for (int64_t j0 = 0; j0 < s; j0 += BN_BLOCK) {                                                     \
+      const int64_t j1 = s - j0 < BN_BLOCK ? s : j0 + BN_BLOCK;                                        \
+      T a = 0;                                                                                         \
+      _Pragma("omp simd reduction(+:a)") for (int64_t j = j0; j < j1; j++) {                           \
+        const T d = p[j] - m;                                                                          \
+        a += d * d;                                                                                    \
+      }                                                                                                \
+      r += a;                                                                                          \
+    }                                                                                                  \
+    return r;                                                                                          \
+  }                                                                                                    \
+  /* sum(g) and sum(g * (x - m)) */                                                                   \
+  static inline void bn_gsums_##S(const T* g, const T* x, int64_t s, T m, double* sg, double* sgx) {  \
+    for (int64_t j0 = 0; j0 < s; j0 += BN_BLOCK) {                                                     \
+      const int64_t j1 = s - j0 < BN_BLOCK ? s : j0 + BN_BLOCK;                                        \
+      T a = 0, b = 0;                                                                                  \
+      _Pragma("omp simd reduction(+:a, b)") for (int64_t j = j0; j < j1; j++) {                        \
+        a += g[j];                                                                                     \
+        b += g[j] * (x[j] - m);                                                                        \
+      }                                                                                                \
+      *sg += a;                                                                                        \
+      *sgx += b;                                                                                       \
+    }                                                                                                  \
+  }                                                                                                    \
   /* statistics of channels [c0, c0 + w): mean[k], invstd[k] (double) */                              \
   static void bn_stats_##S(const T* x, int64_t n, int64_t c, int64_t s, int64_t c0, int64_t w,         \
                            double* mean, double* m2) {                                                 \
@@ -34,20 +76,10 @@
     }                                                                                                  \
     /* s > 1: w == 1, one channel made of n contiguous runs of s */                                   \
     double acc = 0;                                                                                    \
-    for (int64_t i = 0; i < n; i++) {                                                                  \
-      const T* p = x + (i * c + c0) * s;                                                               \
-      double a = 0;                                                                                    \
-      for (int64_t j = 0; j < s; j++) a += p[j];                                                       \
-      acc += a;                                                                                        \
-    }                                                                                                  \
+    for (int64_t i = 0; i < n; i++) acc += bn_sum_##S(x + (i * c + c0) * s, s);                       \
     const double mu = acc / (double)(n * s);                                                           \
     double sq = 0;                                                                                     \
-    for (int64_t i = 0; i < n; i++) {                                                                  \
-      const T* p = x + (i * c + c0) * s;                                                               \
-      double a = 0;                                                                                    \
-      for (int64_t j = 0; j < s; j++) { const double d = p[j] - mu; a += d * d; }                      \
-      sq += a;                                                                                         \
-    }                                                                                                  \
+    for (int64_t i = 0; i < n; i++) sq += bn_sqdev_##S(x + (i * c + c0) * s, s, mu);                  \
     mean[0] = mu;                                                                                      \
     m2[0] = sq;                                                                                        \
   }                                                                                                    \
@@ -80,6 +112,7 @@
       const int64_t c0 = t * cols, w = (c - c0) < cols ? (c - c0) : cols;                              \
       double mean[BN_COLS], m2[BN_COLS];                                                               \
       T scale[BN_COLS], shift[BN_COLS];                                                                \
+      scale[0] = shift[0] = 0; /* w >= 1 */                                                            \
       if (training) bn_stats_##S(x, n, c, s, c0, w, mean, m2);                                         \
       for (int64_t k = 0; k < w; k++) {                                                                \
         const int64_t ch = c0 + k;                                                                     \
@@ -130,10 +163,7 @@
         for (int64_t i = 0; i < n; i++) {                                                              \
           const T* gp = g + (i * c + c0) * s;                                                          \
           const T* xp = x + (i * c + c0) * s;                                                          \
-          double a = 0, b = 0;                                                                         \
-          for (int64_t j = 0; j < s; j++) { a += gp[j]; b += (double)gp[j] * (xp[j] - m); }            \
-          sg[0] += a;                                                                                  \
-          sgx[0] += b;                                                                                 \
+          bn_gsums_##S(gp, xp, s, m, &sg[0], &sgx[0]);                                                 \
         }                                                                                              \
       }                                                                                                \
       /* gin = g * A + (x - mean) * B + C per channel (centering first avoids cancellation) */                                                       \
