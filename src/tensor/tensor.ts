@@ -75,6 +75,11 @@ export class Tensor {
   _hooks: GradHook[] | null = null;
   /** @internal */
   _disposed = false;
+  /**
+   * @internal The tensor this one is a view of (set by the view ops, null otherwise): an
+   * in-place op on the view while recording gradients rewrites the base's history too.
+   */
+  _base: Tensor | null = null;
 
   /** @internal Use the factories (`tensor`, `zeros`, ...) instead. */
   constructor(storage: CpuStorage, shape: readonly number[], strides: readonly number[], offset: number, dtype: DType) {

@@ -264,3 +264,62 @@ Deno.test("gradFn names and leaf flags", () => {
   assert.equal(ones([2]).add(1).gradFn, null);
   assert.equal(ones([2]).add(x).requiresGrad, true);
 });
+
+Deno.test("in-place ops on views rewrite the base's history (CopySlices), as in PyTorch", () => {
+  const x = f64([1, 2, 3]);
+  // A view of a leaf that requires grad refuses in-place ops.
+  assert.throws(() => x.narrow(0, 0, 1).add_(1), /a view of a leaf tensor that requires grad/);
+  assert.throws(() => x.select(0, 0).fill_(0), /a view of a leaf tensor that requires grad/);
+  // The base sees the op: d/dx sum(y) with y[0] *= 3.
+  let y = x.mul(2);
+  y.narrow(0, 0, 1).mul_(3);
+  assert.deepEqual(list(y), [6, 4, 6]);
+  assert.equal(y.gradFn?.name, "CopySlices");
+  y.sum().backward();
+  assert.deepEqual(list(x.grad), [6, 2, 2]);
+  // The view itself is a view of the new history.
+  x.grad = null;
+  y = x.mul(2);
+  const v = y.narrow(0, 0, 2);
+  v.mul_(3);
+  v.sum().backward();
+  assert.deepEqual(list(x.grad), [6, 6, 0]);
+  // fill_ through a view zeroes that region's gradient; the result feeds a second use of y.
+  x.grad = null;
+  y = x.mul(2);
+  y.select(0, 1).fill_(0);
+  y.sum().backward();
+  assert.deepEqual(list(x.grad), [2, 0, 2]);
+  // An op whose other operand needs grad, written into a view of a plain buffer.
+  const w = f64([5, 7]);
+  const buf = zeros([4], { dtype: "float64" });
+  buf.narrow(0, 1, 2).add_(w);
+  assert.equal(buf.requiresGrad, true);
+  buf.mul(tensor([1, 2, 3, 4], { dtype: "float64" })).sum().backward();
+  assert.deepEqual(list(w.grad), [2, 3]);
+  // A self-referencing update (PyTorch: [128, 576, 24]).
+  x.grad = null;
+  y = x.mul(2);
+  y.narrow(0, 0, 2).mul_(y.narrow(0, 1, 2).detach().clone());
+  assert.deepEqual(list(y), [8, 24, 6]);
+  y.mul(y).sum().backward();
+  assert.deepEqual(list(x.grad), [128, 576, 24]);
+});
+
+Deno.test("fill_ and copy_ are recorded when gradients are involved", () => {
+  const x = f64([1, 2, 3]);
+  const y = x.mul(2);
+  y.fill_(1);
+  y.sum().backward();
+  assert.deepEqual(list(x.grad), [0, 0, 0]);
+  const w = f64([5, 7, 9]);
+  const buf = zeros([2, 3], { dtype: "float64" });
+  buf.copy_(w); // broadcast
+  buf.sum().backward();
+  assert.deepEqual(list(w.grad), [2, 2, 2]);
+  // Without grad involved, nothing is recorded.
+  const plain = zeros([2]);
+  plain.copy_(ones([2]));
+  assert.equal(plain.requiresGrad, false);
+  assert.equal(plain.gradFn, null);
+});

@@ -13,6 +13,7 @@ import { broadcastShapes, broadcastStrides, describe, fmt, numelOf } from "../sh
 import type { Device, Tensor } from "../tensor.ts";
 import { castRaw, checkTensor, empty } from "./util.ts";
 import { nextRandom } from "../random.ts";
+import * as E from "./elementwise.ts";
 
 /** A contiguous, differentiable copy. */
 export function clone(t: Tensor): Tensor {
@@ -72,6 +73,10 @@ export function fill_<T extends Tensor>(t: T, value: number, call: string): T {
   }
   checkInplaceLeaf(t, call);
   checkScalarFits(Number(value), t.dtype, call);
+  if (needsGraph(t)) {
+    // Recorded like any in-place op: the filled tensor's gradient to its old value is 0.
+    return E.inplace(t, call, (x) => E.where(allTrue(x.shape), Number(value), x), []);
+  }
   if (t.dtype === "float16") {
     const full = empty(t.shape, "float32");
     cpu.unary(Unary.DT_FILL, full, full, Number(value), 0, call);
@@ -90,6 +95,10 @@ export function copy_<T extends Tensor>(t: T, src: Tensor): T {
     throw new RangeError(`Tensor.copy_: cannot broadcast src of shape ${fmt(src.shape)} to ${fmt(t.shape)}`);
   }
   checkInplaceLeaf(t, "Tensor.copy_");
+  if (needsGraph(t, src)) {
+    // CopyBackwards: the gradient goes to src (summed over broadcast dims), none to t's old value.
+    return E.inplace(t, "Tensor.copy_", (x) => E.where(allTrue(x.shape), src, x), [src]);
+  }
   const view = {
     _storage: src._storage,
     dtype: src.dtype,
@@ -100,6 +109,17 @@ export function copy_<T extends Tensor>(t: T, src: Tensor): T {
   cpu.copy(t, view, "Tensor.copy_");
   t._bumpVersion();
   return t;
+}
+
+/** Whether an in-place write into `t` must be recorded (grad mode, and grad involved). */
+function needsGraph(t: Tensor, src?: Tensor): boolean {
+  return isGradEnabledNow() && (t.requiresGrad || E.viewBase(t)?.requiresGrad === true || src?.requiresGrad === true);
+}
+
+function allTrue(shape: readonly number[]): Tensor {
+  const m = empty(shape, "bool");
+  cpu.unary(Unary.DT_FILL, m, m, 1, 0, "fill");
+  return m;
 }
 
 /** In-place ops on a leaf that requires grad are an error while grad mode is on. */

@@ -485,12 +485,77 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
 
 // ------------------------------------------------------------------ in place
 
+/** The live base `t` is a view of (through view ops), or null. */
+export function viewBase(t: Tensor): Tensor | null {
+  const b = t._base;
+  return b !== null && !b._disposed && b._storage === t._storage ? b : null;
+}
+
+/** A tensor with `t`'s memory and layout that keeps `t`'s current history (before a rebase). */
+function historyAlias(t: Tensor): Tensor {
+  if (t.gradFn === null) return t;
+  const a = rawView(t, t.shape, t.strides, t._offset);
+  a._gradFn = t.gradFn;
+  a._requiresGrad = true;
+  return a;
+}
+
+function checkResult(self: Tensor, r: Tensor, call: string): void {
+  if (!sameShape(r.shape, self.shape)) {
+    throw new RangeError(
+      `${call}: output with shape ${fmt(self.shape)} doesn't match the broadcast shape ${fmt(r.shape)}`,
+    );
+  }
+  if (isFloat(r.dtype) && !isFloat(self.dtype)) {
+    throw new TypeError(`${call}: result type ${r.dtype} can't be cast to the desired output type ${self.dtype}`);
+  }
+}
+
+/**
+ * An in-place op on a view while recording: PyTorch's CopySlices. The view's values are
+ * computed from a differentiable read of the base's old history; the base's new history is
+ * "old base with the region replaced", and the view becomes a view of that new base, so the
+ * gradient of anything computed from the base (or the view) afterwards is right.
+ */
+function inplaceOnView<T extends Tensor>(self: T, base: Tensor, call: string, fn: (x: Tensor) => Tensor): T {
+  if (base.isLeaf && base.requiresGrad) {
+    throw new Error(
+      `${call}: a view of a leaf tensor that requires grad is being used in an in-place operation; wrap it in noGrad()`,
+    );
+  }
+  const rel = self._offset - base._offset;
+  /** The region of a tensor laid out like the base (contiguous gradients of the base's shape). */
+  const region = (t: Tensor) => rawView(t, self.shape, self.strides, t._offset + rel);
+  const scatterRegion = (g: Tensor): Tensor => {
+    const gi = empty(base.shape, g.dtype);
+    cpu.copy(region(gi), g, "backward");
+    return gi;
+  };
+  const oldBase = historyAlias(base);
+  const src = clone(record("AsStridedBackward", region(oldBase), [oldBase], (g) => [scatterRegion(g)]));
+  const r = fn(src);
+  checkResult(self, r, call);
+  cpu.copy(self, r, call);
+  record("CopySlices", base, [oldBase, r], (g) => {
+    const gb = empty(base.shape, g.dtype);
+    cpu.copy(gb, g, "backward");
+    const gr = empty(self.shape, g.dtype);
+    cpu.copy(gr, region(gb), "backward");
+    cpu.unary(Unary.DT_FILL, region(gb), region(gb), 0, 0, "backward");
+    return [gb, gr];
+  });
+  record("AsStridedBackward", self, [base], (g) => [scatterRegion(g)]);
+  self._bumpVersion();
+  return self;
+}
+
 /**
  * Runs `fn` and stores its result into `self`. Without a graph to record, `fn` writes
  * straight into `self` (no temporary); with one, the op is computed out of place on a copy of
- * `self`'s old value and `self` takes over its gradient function (PyTorch's rebase of history).
- * `others` lists the op's other operands: when given and neither they nor `self` require
- * grad, no graph is recorded even in grad mode (so buffer updates need no copy).
+ * `self`'s old value and `self` takes over its gradient function (PyTorch's rebase of history;
+ * on a view, the base's history is rebased too).
+ * `others` lists the op's other operands: when given and neither they nor `self` (or its base)
+ * require grad, no graph is recorded even in grad mode (so buffer updates need no copy).
  */
 export function inplace<T extends Tensor>(
   self: T,
@@ -499,8 +564,9 @@ export function inplace<T extends Tensor>(
   others?: readonly unknown[],
 ): T {
   checkTensor(self, call, "self");
+  const base = viewBase(self);
   const recording = isGradEnabled() &&
-    (self.requiresGrad || others === undefined ||
+    (self.requiresGrad || base?.requiresGrad === true || others === undefined ||
       others.some((o) => o !== null && typeof o === "object" && (o as Tensor).requiresGrad === true));
   if (recording && self.requiresGrad && self.isLeaf) {
     throw new Error(
@@ -516,28 +582,13 @@ export function inplace<T extends Tensor>(
       );
     }
   }
-  let src: Tensor = self;
-  if (recording) {
-    // The copy must hang off self's OLD history: an alias of the same memory that keeps the
-    // old gradFn (cloning `self` itself would make its new gradFn its own input: a cycle).
-    let base: Tensor = self;
-    if (self.gradFn !== null) {
-      base = rawView(self, self.shape, self.strides, self._offset);
-      base._gradFn = self.gradFn;
-      base._requiresGrad = true;
-    }
-    src = clone(base);
-  }
+  if (recording && base !== null && base.isContiguous()) return inplaceOnView(self, base, call, fn);
+  // The copy must hang off self's OLD history: an alias of the same memory that keeps the
+  // old gradFn (cloning `self` itself would make its new gradFn its own input: a cycle).
+  const src = recording ? clone(historyAlias(self)) : self;
   const r = fn(src, recording ? undefined : self);
   if (r !== self) {
-    if (!sameShape(r.shape, self.shape)) {
-      throw new RangeError(
-        `${call}: output with shape ${fmt(self.shape)} doesn't match the broadcast shape ${fmt(r.shape)}`,
-      );
-    }
-    if (isFloat(r.dtype) && !isFloat(self.dtype)) {
-      throw new TypeError(`${call}: result type ${r.dtype} can't be cast to the desired output type ${self.dtype}`);
-    }
+    checkResult(self, r, call);
     cpu.copy(self, r, call);
     if (r.gradFn) self._setGradFn(r.gradFn);
   }

@@ -12,6 +12,13 @@ import { contiguousStrides, describe, fmt, inferShape, normDim, numelOf, sameSha
 import type { Tensor } from "../tensor.ts";
 import { castRaw, checkTensor, empty, rawView, sumTo } from "./util.ts";
 
+/** A view of `t` made by a view op: it remembers its base (for in-place ops under autograd). */
+function viewOf(t: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
+  const r = rawView(t, shape, strides, offset);
+  r._base = t._base ?? t;
+  return r;
+}
+
 /** Accepts `f(2, 3)` and `f([2, 3])` spellings of a shape argument. */
 export function shapeArg(args: readonly (number | readonly number[])[]): number[] {
   if (args.length === 1 && Array.isArray(args[0])) return [...args[0]];
@@ -32,7 +39,7 @@ export function view(t: Tensor, shape: readonly number[], call = "view"): Tensor
         `(shape ${fmt(t.shape)}, strides ${fmt(t.strides)}); use reshape() instead`,
     );
   }
-  const r = rawView(t, target, strides, t._offset);
+  const r = viewOf(t, target, strides, t._offset);
   return record("ViewBackward", r, [t], (g) => [reshape(g, t.shape)]);
 }
 
@@ -52,7 +59,7 @@ export function permute(t: Tensor, dims: readonly number[]): Tensor {
   }
   const d = dims.map((x) => normDim(x, t.ndim, "permute"));
   if (new Set(d).size !== d.length) throw new RangeError(`permute: repeated dim in ${fmt(dims)}`);
-  const r = rawView(t, d.map((i) => t.shape[i]), d.map((i) => t.strides[i]), t._offset);
+  const r = viewOf(t, d.map((i) => t.shape[i]), d.map((i) => t.strides[i]), t._offset);
   const inv = new Array<number>(d.length);
   d.forEach((x, i) => (inv[x] = i));
   return record("PermuteBackward", r, [t], (g) => [permute(g, inv)]);
@@ -78,7 +85,7 @@ export function squeeze(t: Tensor, dim?: number): Tensor {
     const d = normDim(dim, t.ndim, "squeeze");
     keep = t.shape.map((_, i) => i).filter((i) => i !== d || t.shape[i] !== 1);
   }
-  const r = rawView(t, keep.map((i) => t.shape[i]), keep.map((i) => t.strides[i]), t._offset);
+  const r = viewOf(t, keep.map((i) => t.shape[i]), keep.map((i) => t.strides[i]), t._offset);
   return record("SqueezeBackward", r, [t], (g) => [reshape(g, t.shape)]);
 }
 
@@ -90,7 +97,7 @@ export function unsqueeze(t: Tensor, dim: number): Tensor {
   const st = d < t.ndim ? t.strides[d] * t.shape[d] : 1;
   shape.splice(d, 0, 1);
   strides.splice(d, 0, st);
-  const r = rawView(t, shape, strides, t._offset);
+  const r = viewOf(t, shape, strides, t._offset);
   return record("UnsqueezeBackward", r, [t], (g) => [reshape(g, t.shape)]);
 }
 
@@ -128,7 +135,7 @@ export function expand(t: Tensor, shape: readonly number[]): Tensor {
     }
   }
   if (sameShape(outShape, t.shape)) return t;
-  const r = rawView(t, outShape, strides, t._offset);
+  const r = viewOf(t, outShape, strides, t._offset);
   return record("ExpandBackward", r, [t], (g) => [sumTo(g, t.shape)]);
 }
 
@@ -176,7 +183,7 @@ export function narrow(t: Tensor, dim: number, start: number, length: number): T
   }
   const shape = [...t.shape];
   shape[d] = length;
-  const r = rawView(t, shape, t.strides, t._offset + start * t.strides[d]);
+  const r = viewOf(t, shape, t.strides, t._offset + start * t.strides[d]);
   return record("NarrowBackward", r, [t], (g) => [padInto(g, t.shape, d, start, false)]);
 }
 
@@ -193,7 +200,7 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
   const i = index < 0 ? index + size : index;
   const shape = t.shape.filter((_, k) => k !== d);
   const strides = t.strides.filter((_, k) => k !== d);
-  const r = rawView(t, shape, strides, t._offset + i * t.strides[d]);
+  const r = viewOf(t, shape, strides, t._offset + i * t.strides[d]);
   return record("SelectBackward", r, [t], (g) => [padInto(g, t.shape, d, i, true)]);
 }
 
