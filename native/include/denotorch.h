@@ -215,28 +215,32 @@ DT_API int32_t dt_dropout_mask(int32_t dtype, int32_t n, void* out, uint32_t see
  * saved LSTM cell buffer [B, 2H] (c_prev | tanh(c_new)). y and h receive h_new (two copies,
  * each with its leading dim). A NULL dy means "no output gradient for this step".
  */
-/* gates: pre-activations in, activations out; cstate: c_prev in, c_new out. */
-DT_API int32_t dt_lstm_cell_forward(int32_t dtype, int32_t B, int32_t H, void* gates, int32_t g_off, void* cstate,
-                                    int32_t cs_off, void* csave, int32_t sv_off, void* y, int32_t y_off, int32_t ldy,
-                                    void* h, int32_t h_off, int32_t ldh);
+/* gates: pre-activations without bias in, activations out; bias [4H] (b_ih + b_hh, zeros when the
+ * layer has none); cstate: c_prev in, c_new out. */
+DT_API int32_t dt_lstm_cell_forward(int32_t dtype, int32_t B, int32_t H, void* gates, int32_t g_off, const void* bias,
+                                    int32_t b_off, void* cstate, int32_t cs_off, void* csave, int32_t sv_off, void* y,
+                                    int32_t y_off, int32_t ldy, void* h, int32_t h_off, int32_t ldh);
 /* dh + dy: gradient of h_new; dc: gradient of c_new in, of c_prev out; dgates: pre-activation grads. */
 DT_API int32_t dt_lstm_cell_backward(int32_t dtype, int32_t B, int32_t H, const void* gates, int32_t g_off,
                                      const void* csave, int32_t sv_off, const void* dh, int32_t dh_off, int32_t lddh,
                                      const void* dy, int32_t dy_off, int32_t lddy, void* dc, int32_t dc_off,
                                      void* dgates, int32_t dg_off);
-/* gx: x @ W_ih^T + b_ih in, (r, z, n) out; gh: h_prev @ W_hh^T + b_hh (kept for the backward). */
-DT_API int32_t dt_gru_cell_forward(int32_t dtype, int32_t B, int32_t H, void* gx, int32_t gx_off, const void* gh,
-                                   int32_t gh_off, const void* hprev, int32_t hp_off, int32_t ldhp, void* y,
-                                   int32_t y_off, int32_t ldy, void* h, int32_t h_off, int32_t ldh);
+/* gx: x @ W_ih^T in, (r, z, n) out; gh: h_prev @ W_hh^T in, + b_hh out (kept for the backward);
+ * bias_ih, bias_hh [3H] (zeros when the layer has none). */
+DT_API int32_t dt_gru_cell_forward(int32_t dtype, int32_t B, int32_t H, void* gx, int32_t gx_off, const void* bias_ih,
+                                   int32_t bih_off, void* gh, int32_t gh_off, const void* bias_hh, int32_t bhh_off,
+                                   const void* hprev, int32_t hp_off, int32_t ldhp, void* y, int32_t y_off, int32_t ldy,
+                                   void* h, int32_t h_off, int32_t ldh);
 /* dh (+ dy): gradient of h_new in, its direct part dh*z towards h_prev out (in place); dgx/dgh:
  * gradients of the two projections (the caller adds dgh @ W_hh to dh). */
 DT_API int32_t dt_gru_cell_backward(int32_t dtype, int32_t B, int32_t H, const void* gates, int32_t g_off,
                                     const void* gh, int32_t gh_off, const void* hprev, int32_t hp_off, int32_t ldhp,
                                     void* dh, int32_t dh_off, int32_t lddh, const void* dy, int32_t dy_off,
                                     int32_t lddy, void* dgx, int32_t dgx_off, void* dgh, int32_t dgh_off);
-/* pre: pre-activation in, tanh/relu activation out. */
+/* pre: pre-activation without bias in, tanh/relu activation out; bias [H] (b_ih + b_hh or zeros). */
 DT_API int32_t dt_rnn_cell_forward(int32_t dtype, int32_t B, int32_t H, int32_t relu, void* pre, int32_t p_off,
-                                   void* y, int32_t y_off, int32_t ldy, void* h, int32_t h_off, int32_t ldh);
+                                   const void* bias, int32_t b_off, void* y, int32_t y_off, int32_t ldy, void* h,
+                                   int32_t h_off, int32_t ldh);
 DT_API int32_t dt_rnn_cell_backward(int32_t dtype, int32_t B, int32_t H, int32_t relu, const void* act, int32_t a_off,
                                     const void* dh, int32_t dh_off, int32_t lddh, const void* dy, int32_t dy_off,
                                     int32_t lddy, void* dpre, int32_t dp_off);

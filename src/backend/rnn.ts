@@ -29,11 +29,15 @@ function code(v: View, call: string): number {
   return DTYPES[d].code;
 }
 
-/** LSTM step: activates `gates` in place, updates `c`, saves (c_prev, tanh c) in `save`, writes h to `y` and `h`. */
+/**
+ * LSTM step: adds `bias` to `gates` and activates them in place, updates `c`, saves (c_prev, tanh c)
+ * in `save`, writes h to `y` and `h`.
+ */
 export function lstmCellForward(
   B: number,
   H: number,
   gates: Rows,
+  bias: Rows,
   c: Rows,
   save: Rows,
   y: Rows,
@@ -47,6 +51,8 @@ export function lstmCellForward(
       H,
       bytes(gates.view),
       gates.off,
+      bytes(bias.view),
+      bias.off,
       bytes(c.view),
       c.off,
       bytes(save.view),
@@ -98,12 +104,14 @@ export function lstmCellBackward(
   );
 }
 
-/** GRU step: `gx` (x projection) becomes (r, z, n); h_new goes to `y` and `h`. */
+/** GRU step: `gx` (x projection) becomes (r, z, n), `gh` gets b_hh added; h_new goes to `y` and `h`. */
 export function gruCellForward(
   B: number,
   H: number,
   gx: Rows,
+  bIh: Rows,
   gh: Rows,
+  bHh: Rows,
   hprev: Rows,
   y: Rows,
   h: Rows,
@@ -116,8 +124,12 @@ export function gruCellForward(
       H,
       bytes(gx.view),
       gx.off,
+      bytes(bIh.view),
+      bIh.off,
       bytes(gh.view),
       gh.off,
+      bytes(bHh.view),
+      bHh.off,
       bytes(hprev.view),
       hprev.off,
       hprev.ld,
@@ -172,12 +184,13 @@ export function gruCellBackward(
   );
 }
 
-/** Elman step: activates `pre` in place (tanh or relu); h_new goes to `y` and `h`. */
+/** Elman step: adds `bias` to `pre` and activates it in place (tanh or relu); h_new goes to `y` and `h`. */
 export function rnnCellForward(
   B: number,
   H: number,
   relu: boolean,
   pre: Rows,
+  bias: Rows,
   y: Rows,
   h: Rows,
   call: string,
@@ -190,6 +203,8 @@ export function rnnCellForward(
       relu ? 1 : 0,
       bytes(pre.view),
       pre.off,
+      bytes(bias.view),
+      bias.off,
       bytes(y.view),
       y.off,
       y.ld,

@@ -139,11 +139,13 @@ export const symbols = {
     result: "i32",
   },
   // ---------------------------------------------------------------- recurrent cells (rnn.c)
-  /** (dtype, B, H, void* gates, g_off, void* cstate, cs_off, void* csave, sv_off, void* y, y_off, ldy, void* h, h_off, ldh) */
+  /** (dtype, B, H, void* gates, g_off, const void* bias, b_off, void* cstate, cs_off, void* csave, sv_off, void* y, y_off, ldy, void* h, h_off, ldh) */
   dt_lstm_cell_forward: {
     parameters: [
       "i32",
       "i32",
+      "i32",
+      "buffer",
       "i32",
       "buffer",
       "i32",
@@ -183,11 +185,15 @@ export const symbols = {
     ],
     result: "i32",
   },
-  /** (dtype, B, H, void* gx, gx_off, const void* gh, gh_off, const void* hprev, hp_off, ldhp, void* y, y_off, ldy, void* h, h_off, ldh) */
+  /** (dtype, B, H, void* gx, gx_off, const void* bias_ih, bih_off, void* gh, gh_off, const void* bias_hh, bhh_off, const void* hprev, hp_off, ldhp, void* y, y_off, ldy, void* h, h_off, ldh) */
   dt_gru_cell_forward: {
     parameters: [
       "i32",
       "i32",
+      "i32",
+      "buffer",
+      "i32",
+      "buffer",
       "i32",
       "buffer",
       "i32",
@@ -231,9 +237,24 @@ export const symbols = {
     ],
     result: "i32",
   },
-  /** (dtype, B, H, int32 relu, void* pre, p_off, void* y, y_off, ldy, void* h, h_off, ldh) */
+  /** (dtype, B, H, int32 relu, void* pre, p_off, const void* bias, b_off, void* y, y_off, ldy, void* h, h_off, ldh) */
   dt_rnn_cell_forward: {
-    parameters: ["i32", "i32", "i32", "i32", "buffer", "i32", "buffer", "i32", "i32", "buffer", "i32", "i32"],
+    parameters: [
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "buffer",
+      "i32",
+      "buffer",
+      "i32",
+      "buffer",
+      "i32",
+      "i32",
+      "buffer",
+      "i32",
+      "i32",
+    ],
     result: "i32",
   },
   /** (dtype, B, H, int32 relu, const void* act, a_off, const void* dh, dh_off, lddh, const void* dy, dy_off, lddy, void* dpre, dp_off) */

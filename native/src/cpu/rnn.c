@@ -8,6 +8,9 @@
  * what the backward needs). The backward kernels turn the gradient of h (and c) into the gradient
  * of the gate pre-activations, which the caller feeds to GEMMs for the weight and input gradients.
  *
+ * Biases are added here (b_ih + b_hh for LSTM/RNN, both separately for GRU), so the big input
+ * GEMM needs no bias pre-fill; layers without biases pass a zero vector.
+ *
  * Layouts (offsets and leading dimensions in elements):
  *   gates   [B, G*H] contiguous (G = 4 for LSTM in PyTorch's order i, f, g, o; 3 for GRU: r, z, n)
  *   states  [B, H]   contiguous (c state, saved c) unless a leading dimension is given
@@ -88,8 +91,8 @@ static inline double sig_f64(double x) { return 1.0 / (1.0 + exp(-x)); }
 static inline double tanh_f64(double x) { return tanh(x); }
 
 #define DEF_RNN_KERNELS(T, S)                                                                   \
-  static void lstm_fwd_##S(int64_t B, int64_t H, T* gates, T* cs, T* sv, T* y, int64_t ldy, T* h,   \
-                           int64_t ldh) {                                                           \
+  static void lstm_fwd_##S(int64_t B, int64_t H, T* gates, const T* bias, T* cs, T* sv, T* y,       \
+                           int64_t ldy, T* h, int64_t ldh) {                                        \
     const int nt = RNN_THREADS(B * H * 8);                                                               \
     _Pragma("omp parallel for num_threads(nt) if (nt > 1) schedule(static)")                        \
     for (int64_t b = 0; b < B; b++) {                                                               \
@@ -100,8 +103,9 @@ static inline double tanh_f64(double x) { return tanh(x); }
       T* hr = h + b * ldh;                                                                          \
       _Pragma("omp simd")                                                                           \
       for (int64_t j = 0; j < H; j++) {                                                             \
-        const T i = sig_##S(g[j]), f = sig_##S(g[H + j]);                                           \
-        const T gg = tanh_##S(g[2 * H + j]), o = sig_##S(g[3 * H + j]);                             \
+        const T i = sig_##S(g[j] + bias[j]), f = sig_##S(g[H + j] + bias[H + j]);                   \
+        const T gg = tanh_##S(g[2 * H + j] + bias[2 * H + j]);                                      \
+        const T o = sig_##S(g[3 * H + j] + bias[3 * H + j]);                                        \
         const T cp = c[j];                                                                          \
         const T cn = f * cp + i * gg;                                                               \
         const T tc = tanh_##S(cn);                                                                  \
@@ -145,21 +149,25 @@ static inline double tanh_f64(double x) { return tanh(x); }
     }                                                                                               \
   }                                                                                                 \
                                                                                                     \
-  static void gru_fwd_##S(int64_t B, int64_t H, T* gx, const T* gh, const T* hp, int64_t ldhp,     \
-                          T* y, int64_t ldy, T* h, int64_t ldh) {                                   \
+  static void gru_fwd_##S(int64_t B, int64_t H, T* gx, const T* bih, T* gh, const T* bhh,          \
+                          const T* hp, int64_t ldhp, T* y, int64_t ldy, T* h, int64_t ldh) {        \
     const int nt = RNN_THREADS(B * H * 8);                                                               \
     _Pragma("omp parallel for num_threads(nt) if (nt > 1) schedule(static)")                        \
     for (int64_t b = 0; b < B; b++) {                                                               \
       T* x = gx + b * 3 * H;                                                                        \
-      const T* hh = gh + b * 3 * H;                                                                 \
+      T* hh = gh + b * 3 * H;                                                                       \
       const T* hpr = hp + b * ldhp;                                                                 \
       T* yr = y + b * ldy;                                                                          \
       T* hr = h + b * ldh;                                                                          \
       _Pragma("omp simd")                                                                           \
       for (int64_t j = 0; j < H; j++) {                                                             \
-        const T r = sig_##S(x[j] + hh[j]);                                                          \
-        const T z = sig_##S(x[H + j] + hh[H + j]);                                                  \
-        const T n = tanh_##S(x[2 * H + j] + r * hh[2 * H + j]);                                     \
+        const T hr_ = hh[j] + bhh[j], hz = hh[H + j] + bhh[H + j], hn = hh[2 * H + j] + bhh[2 * H + j]; \
+        const T r = sig_##S((x[j] + bih[j]) + hr_);                                                 \
+        const T z = sig_##S((x[H + j] + bih[H + j]) + hz);                                          \
+        const T n = tanh_##S((x[2 * H + j] + bih[2 * H + j]) + r * hn);                             \
+        hh[j] = hr_;                                                                                \
+        hh[H + j] = hz;                                                                             \
+        hh[2 * H + j] = hn;                                                                         \
         const T hv = (hpr[j] - n) * z + n;                                                          \
         x[j] = r;                                                                                   \
         x[H + j] = z;                                                                               \
@@ -201,8 +209,8 @@ static inline double tanh_f64(double x) { return tanh(x); }
     }                                                                                               \
   }                                                                                                 \
                                                                                                     \
-  static void rnn_fwd_##S(int64_t B, int64_t H, int relu, T* pre, T* y, int64_t ldy, T* h,         \
-                          int64_t ldh) {                                                            \
+  static void rnn_fwd_##S(int64_t B, int64_t H, int relu, T* pre, const T* bias, T* y, int64_t ldy,  \
+                          T* h, int64_t ldh) {                                                      \
     const int nt = RNN_THREADS(B * H * (relu ? 1 : 8));                                         \
     _Pragma("omp parallel for num_threads(nt) if (nt > 1) schedule(static)")                        \
     for (int64_t b = 0; b < B; b++) {                                                               \
@@ -211,7 +219,7 @@ static inline double tanh_f64(double x) { return tanh(x); }
       T* hr = h + b * ldh;                                                                          \
       _Pragma("omp simd")                                                                           \
       for (int64_t j = 0; j < H; j++) {                                                             \
-        const T v = p[j];                                                                           \
+        const T v = p[j] + bias[j];                                                                 \
         const T a = relu ? (v > 0 ? v : (isnan(v) ? v : (T)0)) : tanh_##S(v);                       \
         p[j] = a;                                                                                   \
         yr[j] = a;                                                                                  \
@@ -244,26 +252,27 @@ DEF_RNN_KERNELS(double, f64)
 #define CP(T, p, off) ((const T*)(p) + (off))
 #define CPN(T, p, off) ((p) ? (const T*)(p) + (off) : (const T*)NULL)
 
-DT_API int32_t dt_lstm_cell_forward(int32_t dtype, int32_t B, int32_t H, void* gates, int32_t g_off, void* cstate,
-                                    int32_t cs_off, void* csave, int32_t sv_off, void* y, int32_t y_off, int32_t ldy,
-                                    void* h, int32_t h_off, int32_t ldh) {
+DT_API int32_t dt_lstm_cell_forward(int32_t dtype, int32_t B, int32_t H, void* gates, int32_t g_off, const void* bias,
+                                    int32_t b_off, void* cstate, int32_t cs_off, void* csave, int32_t sv_off, void* y,
+                                    int32_t y_off, int32_t ldy, void* h, int32_t h_off, int32_t ldh) {
   static const char* fn = "dt_lstm_cell_forward";
   RNN_CHECK(fn, dtype, B, H);
   RNN_CHECK_LD(fn, "ldy", ldy, H);
   RNN_CHECK_LD(fn, "ldh", ldh, H);
   RNN_CHECK_OFF(fn, "g_off", g_off);
+  RNN_CHECK_OFF(fn, "b_off", b_off);
   RNN_CHECK_OFF(fn, "cs_off", cs_off);
   RNN_CHECK_OFF(fn, "sv_off", sv_off);
   RNN_CHECK_OFF(fn, "y_off", y_off);
   RNN_CHECK_OFF(fn, "h_off", h_off);
   if ((int64_t)B * H == 0) return DT_OK;
-  if (!gates || !cstate || !csave || !y || !h) return dt_fail(DT_ERR_ARG, "%s: null pointer", fn);
+  if (!gates || !bias || !cstate || !csave || !y || !h) return dt_fail(DT_ERR_ARG, "%s: null pointer", fn);
   if (dtype == DT_F32)
-    lstm_fwd_f32(B, H, P(float, gates, g_off), P(float, cstate, cs_off), P(float, csave, sv_off), P(float, y, y_off),
-                 ldy, P(float, h, h_off), ldh);
+    lstm_fwd_f32(B, H, P(float, gates, g_off), CP(float, bias, b_off), P(float, cstate, cs_off),
+                 P(float, csave, sv_off), P(float, y, y_off), ldy, P(float, h, h_off), ldh);
   else
-    lstm_fwd_f64(B, H, P(double, gates, g_off), P(double, cstate, cs_off), P(double, csave, sv_off),
-                 P(double, y, y_off), ldy, P(double, h, h_off), ldh);
+    lstm_fwd_f64(B, H, P(double, gates, g_off), CP(double, bias, b_off), P(double, cstate, cs_off),
+                 P(double, csave, sv_off), P(double, y, y_off), ldy, P(double, h, h_off), ldh);
   return DT_OK;
 }
 
@@ -292,27 +301,32 @@ DT_API int32_t dt_lstm_cell_backward(int32_t dtype, int32_t B, int32_t H, const 
   return DT_OK;
 }
 
-DT_API int32_t dt_gru_cell_forward(int32_t dtype, int32_t B, int32_t H, void* gx, int32_t gx_off, const void* gh,
-                                   int32_t gh_off, const void* hprev, int32_t hp_off, int32_t ldhp, void* y,
-                                   int32_t y_off, int32_t ldy, void* h, int32_t h_off, int32_t ldh) {
+DT_API int32_t dt_gru_cell_forward(int32_t dtype, int32_t B, int32_t H, void* gx, int32_t gx_off, const void* bias_ih,
+                                   int32_t bih_off, void* gh, int32_t gh_off, const void* bias_hh, int32_t bhh_off,
+                                   const void* hprev, int32_t hp_off, int32_t ldhp, void* y, int32_t y_off, int32_t ldy,
+                                   void* h, int32_t h_off, int32_t ldh) {
   static const char* fn = "dt_gru_cell_forward";
   RNN_CHECK(fn, dtype, B, H);
   RNN_CHECK_LD(fn, "ldhp", ldhp, H);
   RNN_CHECK_LD(fn, "ldy", ldy, H);
   RNN_CHECK_LD(fn, "ldh", ldh, H);
   RNN_CHECK_OFF(fn, "gx_off", gx_off);
+  RNN_CHECK_OFF(fn, "bih_off", bih_off);
   RNN_CHECK_OFF(fn, "gh_off", gh_off);
+  RNN_CHECK_OFF(fn, "bhh_off", bhh_off);
   RNN_CHECK_OFF(fn, "hp_off", hp_off);
   RNN_CHECK_OFF(fn, "y_off", y_off);
   RNN_CHECK_OFF(fn, "h_off", h_off);
   if ((int64_t)B * H == 0) return DT_OK;
-  if (!gx || !gh || !hprev || !y || !h) return dt_fail(DT_ERR_ARG, "%s: null pointer", fn);
+  if (!gx || !bias_ih || !gh || !bias_hh || !hprev || !y || !h) return dt_fail(DT_ERR_ARG, "%s: null pointer", fn);
   if (dtype == DT_F32)
-    gru_fwd_f32(B, H, P(float, gx, gx_off), CP(float, gh, gh_off), CP(float, hprev, hp_off), ldhp, P(float, y, y_off),
-                ldy, P(float, h, h_off), ldh);
+    gru_fwd_f32(B, H, P(float, gx, gx_off), CP(float, bias_ih, bih_off), P(float, gh, gh_off),
+                CP(float, bias_hh, bhh_off), CP(float, hprev, hp_off), ldhp, P(float, y, y_off), ldy,
+                P(float, h, h_off), ldh);
   else
-    gru_fwd_f64(B, H, P(double, gx, gx_off), CP(double, gh, gh_off), CP(double, hprev, hp_off), ldhp,
-                P(double, y, y_off), ldy, P(double, h, h_off), ldh);
+    gru_fwd_f64(B, H, P(double, gx, gx_off), CP(double, bias_ih, bih_off), P(double, gh, gh_off),
+                CP(double, bias_hh, bhh_off), CP(double, hprev, hp_off), ldhp, P(double, y, y_off), ldy,
+                P(double, h, h_off), ldh);
   return DT_OK;
 }
 
@@ -346,20 +360,24 @@ DT_API int32_t dt_gru_cell_backward(int32_t dtype, int32_t B, int32_t H, const v
 }
 
 DT_API int32_t dt_rnn_cell_forward(int32_t dtype, int32_t B, int32_t H, int32_t relu, void* pre, int32_t p_off,
-                                   void* y, int32_t y_off, int32_t ldy, void* h, int32_t h_off, int32_t ldh) {
+                                   const void* bias, int32_t b_off, void* y, int32_t y_off, int32_t ldy, void* h,
+                                   int32_t h_off, int32_t ldh) {
   static const char* fn = "dt_rnn_cell_forward";
   RNN_CHECK(fn, dtype, B, H);
   RNN_CHECK_LD(fn, "ldy", ldy, H);
   RNN_CHECK_LD(fn, "ldh", ldh, H);
   RNN_CHECK_OFF(fn, "p_off", p_off);
+  RNN_CHECK_OFF(fn, "b_off", b_off);
   RNN_CHECK_OFF(fn, "y_off", y_off);
   RNN_CHECK_OFF(fn, "h_off", h_off);
   if ((int64_t)B * H == 0) return DT_OK;
-  if (!pre || !y || !h) return dt_fail(DT_ERR_ARG, "%s: null pointer", fn);
+  if (!pre || !bias || !y || !h) return dt_fail(DT_ERR_ARG, "%s: null pointer", fn);
   if (dtype == DT_F32)
-    rnn_fwd_f32(B, H, relu != 0, P(float, pre, p_off), P(float, y, y_off), ldy, P(float, h, h_off), ldh);
+    rnn_fwd_f32(B, H, relu != 0, P(float, pre, p_off), CP(float, bias, b_off), P(float, y, y_off), ldy,
+                P(float, h, h_off), ldh);
   else
-    rnn_fwd_f64(B, H, relu != 0, P(double, pre, p_off), P(double, y, y_off), ldy, P(double, h, h_off), ldh);
+    rnn_fwd_f64(B, H, relu != 0, P(double, pre, p_off), CP(double, bias, b_off), P(double, y, y_off), ldy,
+                P(double, h, h_off), ldh);
   return DT_OK;
 }
 

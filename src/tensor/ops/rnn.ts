@@ -90,18 +90,6 @@ function colSum(t: Tensor, n: number, width: number, call: string): Tensor {
   return out;
 }
 
-/** Fills a contiguous [n, width] tensor with a [width] vector on every row. */
-function fillRows(dst: Tensor, v: Tensor, n: number, width: number, call: string): void {
-  if (n === 0 || width === 0) return;
-  cpu.copy(block(dst, 0, n, width, width), {
-    _storage: v._storage,
-    dtype: v.dtype,
-    shape: [n, width],
-    strides: [0, v.strides[0]],
-    _offset: v._offset,
-  }, call);
-}
-
 /**
  * Runs one recurrent layer over a packed batch.
  *
@@ -207,20 +195,18 @@ export function rnnLayer(
   const saved: Saved[] = [];
   for (let d = 0; d < D; d++) {
     const w = W[d];
-    const gates = empty([N, GH], dtype);
-    let beta = 0;
-    if (w.bIh && w.bHh) {
-      if (gru) fillRows(gates, w.bIh, N, GH, call);
-      else {
-        const bsum = empty([GH], dtype);
-        cpu.binary(Binary.DT_ADD, bsum, w.bIh, w.bHh, call);
-        fillRows(gates, bsum, N, GH, call);
-      }
-      beta = 1;
+    // The kernels add the biases: RNN/LSTM take b_ih + b_hh, GRU both apart (zeros without bias).
+    let bIh = w.bIh, bHh = w.bHh;
+    if (bIh === null || bHh === null) bIh = bHh = empty([GH], dtype);
+    let bias = bIh;
+    if (!gru && w.bIh && w.bHh) {
+      bias = empty([GH], dtype);
+      cpu.binary(Binary.DT_ADD, bias, bIh, bHh, call);
     }
-    gemm(N, GH, I, mat(xc, 0, I), mat(w.wIh, 0, I, true), beta, mat(gates, 0, GH), call);
+    const bRows = rows(bias, 0, GH), bIhRows = rows(bIh, 0, GH), bHhRows = rows(bHh, 0, GH);
+    const gates = empty([N, GH], dtype);
+    gemm(N, GH, I, mat(xc, 0, I), mat(w.wIh, 0, I, true), 0, mat(gates, 0, GH), call);
     const gh = gru ? empty([N, GH], dtype) : null;
-    if (gh && w.bHh) fillRows(gh, w.bHh, N, GH, call);
     const hprev = empty([N, Hout], dtype);
     const csave = lstm ? empty([N, 2 * H], dtype) : null;
     const hraw = w.wHr ? empty([N, H], dtype) : null;
@@ -231,30 +217,23 @@ export function rnnLayer(
       const bs = batchSizes[t], o = offs[t];
       cpu.copy(block(hprev, o * Hout, bs, Hout, Hout), block(Y, hs, bs, Hout, Hout), call);
       const yRows = rows(Y, o * DH + d * Hout, DH);
-      const target = gru ? gh! : gates;
-      gemm(bs, GH, Hout, mat(hprev, o * Hout, Hout), mat(w.wHh, 0, Hout, true), 1, mat(target, o * GH, GH), call);
+      // GRU keeps h @ W_hh^T apart (its n gate needs it alone); the others add it onto x @ W_ih^T.
+      const target = gru ? gh! : gates, beta = gru ? 0 : 1;
+      gemm(bs, GH, Hout, mat(hprev, o * Hout, Hout), mat(w.wHh, 0, Hout, true), beta, mat(target, o * GH, GH), call);
       if (gru) {
-        rnn.gruCellForward(
-          bs,
-          H,
-          rows(gates, o * GH, GH),
-          rows(gh!, o * GH, GH),
-          rows(hprev, o * Hout, Hout),
-          yRows,
-          hState,
-          call,
-        );
+        const g = rows(gates, o * GH, GH), hh = rows(gh!, o * GH, GH), hp = rows(hprev, o * Hout, Hout);
+        rnn.gruCellForward(bs, H, g, bIhRows, hh, bHhRows, hp, yRows, hState, call);
       } else if (lstm) {
         const cRows = rows(Y, cs, H), sv = rows(csave!, o * 2 * H, 2 * H), g = rows(gates, o * GH, GH);
-        if (hraw === null) rnn.lstmCellForward(bs, H, g, cRows, sv, yRows, hState, call);
+        if (hraw === null) rnn.lstmCellForward(bs, H, g, bRows, cRows, sv, yRows, hState, call);
         else {
           const hr = rows(hraw, o * H, H);
-          rnn.lstmCellForward(bs, H, g, cRows, sv, hr, hr, call);
+          rnn.lstmCellForward(bs, H, g, bRows, cRows, sv, hr, hr, call);
           gemm(bs, Hout, H, mat(hraw, o * H, H), mat(w.wHr!, 0, H, true), 0, mat(Y, o * DH + d * Hout, DH), call);
           cpu.copy(block(Y, hs, bs, Hout, Hout), block(Y, o * DH + d * Hout, bs, Hout, DH), call);
         }
       } else {
-        rnn.rnnCellForward(bs, H, relu, rows(gates, o * GH, GH), yRows, hState, call);
+        rnn.rnnCellForward(bs, H, relu, rows(gates, o * GH, GH), bRows, yRows, hState, call);
       }
     }
     saved.push({ gates, gh, hprev, csave, hraw });
