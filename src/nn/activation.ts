@@ -26,6 +26,59 @@ import { type ArgSpec, parseArgs } from "./positional.ts";
 
 const INPLACE: ArgSpec = { name: "inplace", kind: "boolean", default: false };
 
+/** Options of the activations that can overwrite their input. */
+export interface InplaceOptions {
+  /** Write the result into the input and return it (default false). */
+  inplace?: boolean;
+}
+/** Options of `elu` / `nn.ELU`. */
+export interface EluOptions extends InplaceOptions {
+  /** The saturation value for negative inputs (default 1). */
+  alpha?: number;
+}
+/** Options of `leakyRelu` / `nn.LeakyReLU`. */
+export interface LeakyReluOptions extends InplaceOptions {
+  /** The slope for negative inputs (default 0.01). */
+  negativeSlope?: number;
+}
+/** Options of `threshold` / `nn.Threshold`. */
+export interface ThresholdOptions extends InplaceOptions {
+  /** Values at or below it are replaced. */
+  threshold?: number;
+  /** The replacement value. */
+  value?: number;
+}
+/** Options of `hardtanh` / `nn.Hardtanh` (the seed's `minValue`/`maxValue` are accepted too). */
+export interface HardtanhOptions extends InplaceOptions {
+  /** The lower bound (default -1). */
+  minVal?: number;
+  /** The upper bound (default 1). */
+  maxVal?: number;
+  /** The seed's name of `minVal`. */
+  minValue?: number;
+  /** The seed's name of `maxVal`. */
+  maxValue?: number;
+}
+/** Options of `softplus` / `nn.Softplus`. */
+export interface SoftplusOptions {
+  /** The sharpness (default 1). */
+  beta?: number;
+  /** Above `beta * x > threshold` the output is `x` (default 20). */
+  threshold?: number;
+}
+/** Options of `softshrink` / `nn.Softshrink`. */
+export interface SoftshrinkOptions {
+  /** The shrinkage threshold, >= 0 (default 0.5). */
+  lambd?: number;
+}
+/** Options of the softmax family. */
+export interface SoftmaxOptions {
+  /** The dim to normalize over; null or absent uses PyTorch's implicit choice. */
+  dim?: number | null;
+  /** Convert the input to this dtype first (functional forms only). */
+  dtype?: DType;
+}
+
 /** Runs `op` out of place, or in place into `x` (PyTorch's `inplace=True`). */
 function apply(x: Tensor, inplace: boolean, call: string, op: (src: Tensor, out?: Tensor) => Tensor): Tensor {
   checkTensor(x, call);
@@ -47,9 +100,10 @@ function fu(name: string, op: number, bw: number, p0 = 0, p1 = 0, useOutput = fa
  * console.log(nn.functional.relu(tensor([-1, 2])).tolist()); // [0, 2]
  * ```
  */
-export function relu(input: Tensor, ...args: unknown[]): Tensor {
-  const { inplace } = parseArgs("relu", args, [INPLACE]);
-  return apply(input, inplace as boolean, "relu", (x, o) => E.relu(x, o));
+export function relu(input: Tensor, inplace?: boolean | InplaceOptions): Tensor {
+  const a = parseArgs("relu", [inplace], [INPLACE]);
+  const ip = a.inplace;
+  return apply(input, ip as boolean, "relu", (x, o) => E.relu(x, o));
 }
 
 /** In-place `relu`. */
@@ -66,11 +120,11 @@ export function relu_(input: Tensor): Tensor {
  * console.log(nn.functional.relu6(tensor([-1, 3, 9])).tolist()); // [0, 3, 6]
  * ```
  */
-export function relu6(input: Tensor, ...args: unknown[]): Tensor {
-  const { inplace } = parseArgs("relu6", args, [INPLACE]);
+export function relu6(input: Tensor, inplace?: boolean | InplaceOptions): Tensor {
+  const ip = parseArgs("relu6", [inplace], [INPLACE]).inplace;
   return apply(
     input,
-    inplace as boolean,
+    ip as boolean,
     "relu6",
     fu("HardtanhBackward", Unary.DT_HARDTANH, UnaryBw.DT_BW_HARDTANH, 0, 6),
   );
@@ -85,8 +139,8 @@ export function relu6(input: Tensor, ...args: unknown[]): Tensor {
  * console.log(nn.functional.elu(tensor([1, 0]), 2).tolist()); // [1, 0]
  * ```
  */
-export function elu(input: Tensor, ...args: unknown[]): Tensor {
-  const a = parseArgs("elu", args, [{ name: "alpha", kind: "number", default: 1 }, INPLACE]);
+export function elu(input: Tensor, alpha?: number | EluOptions, inplace?: boolean | InplaceOptions): Tensor {
+  const a = parseArgs("elu", [alpha, inplace], [{ name: "alpha", kind: "number", default: 1 }, INPLACE]);
   return apply(
     input,
     a.inplace as boolean,
@@ -109,8 +163,15 @@ export function elu_(input: Tensor, alpha = 1): Tensor {
  * console.log(nn.functional.leakyRelu(tensor([-10, 1]), 0.5).tolist()); // [-5, 1]
  * ```
  */
-export function leakyRelu(input: Tensor, ...args: unknown[]): Tensor {
-  const a = parseArgs("leakyRelu", args, [{ name: "negativeSlope", kind: "number", default: 0.01 }, INPLACE]);
+export function leakyRelu(
+  input: Tensor,
+  negativeSlope?: number | LeakyReluOptions,
+  inplace?: boolean | InplaceOptions,
+): Tensor {
+  const a = parseArgs("leakyRelu", [negativeSlope, inplace], [
+    { name: "negativeSlope", kind: "number", default: 0.01 },
+    INPLACE,
+  ]);
   const s = a.negativeSlope as number;
   return apply(
     input,
@@ -134,8 +195,13 @@ export function leakyRelu_(input: Tensor, negativeSlope = 0.01): Tensor {
  * console.log(nn.functional.threshold(tensor([0, 1]), 0.5, 20).tolist()); // [20, 1]
  * ```
  */
-export function threshold(input: Tensor, ...args: unknown[]): Tensor {
-  const a = parseArgs("threshold", args, [
+export function threshold(
+  input: Tensor,
+  threshold: number | ThresholdOptions,
+  value?: number,
+  inplace?: boolean | InplaceOptions,
+): Tensor {
+  const a = parseArgs("threshold", [threshold, value, inplace], [
     { name: "threshold", kind: "number", default: undefined },
     { name: "value", kind: "number", default: undefined },
     INPLACE,
@@ -173,8 +239,13 @@ const HARDTANH_SPECS: ArgSpec[] = [
  * console.log(nn.functional.hardtanh(tensor([-3, 0.5, 3]), -2, 2).tolist()); // [-2, 0.5, 2]
  * ```
  */
-export function hardtanh(input: Tensor, ...args: unknown[]): Tensor {
-  const a = parseArgs("hardtanh", args, HARDTANH_SPECS);
+export function hardtanh(
+  input: Tensor,
+  minVal?: number | HardtanhOptions,
+  maxVal?: number,
+  inplace?: boolean | InplaceOptions,
+): Tensor {
+  const a = parseArgs("hardtanh", [minVal, maxVal, inplace], HARDTANH_SPECS);
   const lo = a.minVal as number, hi = a.maxVal as number;
   return apply(
     input,
@@ -243,8 +314,8 @@ export const logSigmoid: (input: Tensor) => Tensor = logsigmoid;
  * console.log(nn.functional.softplus(tensor([30])).tolist()); // [30]
  * ```
  */
-export function softplus(input: Tensor, ...args: unknown[]): Tensor {
-  const a = parseArgs("softplus", args, [
+export function softplus(input: Tensor, beta?: number | SoftplusOptions, threshold?: number): Tensor {
+  const a = parseArgs("softplus", [beta, threshold], [
     { name: "beta", kind: "number", default: 1 },
     { name: "threshold", kind: "number", default: 20 },
   ]);
@@ -263,8 +334,8 @@ export function softplus(input: Tensor, ...args: unknown[]): Tensor {
  * console.log(nn.functional.softshrink(tensor([-2, 0.1, 2]), 1).tolist()); // [-1, 0, 1]
  * ```
  */
-export function softshrink(input: Tensor, ...args: unknown[]): Tensor {
-  const a = parseArgs("softshrink", args, [{ name: "lambd", kind: "number", default: 0.5 }]);
+export function softshrink(input: Tensor, lambd?: number | SoftshrinkOptions): Tensor {
+  const a = parseArgs("softshrink", [lambd], [{ name: "lambd", kind: "number", default: 0.5 }]);
   const l = a.lambd as number;
   if (l < 0) throw new RangeError(`softshrink: lambda must be greater or equal to 0, but found to be ${l}.`);
   checkTensor(input, "softshrink");
@@ -337,9 +408,9 @@ function softmaxArgs(call: string, input: Tensor, args: readonly unknown[]): [Te
  * console.log(p.tolist()); // [[0.5, 0.5]]
  * ```
  */
-export function softmax(input: Tensor, ...args: unknown[]): Tensor {
-  const [x, dim] = softmaxArgs("softmax", input, args);
-  return softmaxOp(x, dim, "softmax");
+export function softmax(input: Tensor, dim?: number | null | SoftmaxOptions, opts?: SoftmaxOptions): Tensor {
+  const [x, d] = softmaxArgs("softmax", input, [dim, opts]);
+  return softmaxOp(x, d, "softmax");
 }
 
 /**
@@ -351,9 +422,9 @@ export function softmax(input: Tensor, ...args: unknown[]): Tensor {
  * console.log(nn.functional.softmin(tensor([[0, 0]]), 1).tolist()); // [[0.5, 0.5]]
  * ```
  */
-export function softmin(input: Tensor, ...args: unknown[]): Tensor {
-  const [x, dim] = softmaxArgs("softmin", input, args);
-  return softmaxOp(E.neg(x), dim, "softmin");
+export function softmin(input: Tensor, dim?: number | null | SoftmaxOptions, opts?: SoftmaxOptions): Tensor {
+  const [x, d] = softmaxArgs("softmin", input, [dim, opts]);
+  return softmaxOp(E.neg(x), d, "softmin");
 }
 
 /**
@@ -365,9 +436,9 @@ export function softmin(input: Tensor, ...args: unknown[]): Tensor {
  * console.log(nn.functional.logSoftmax(tensor([[0, 0]]), 1).tolist()); // [[-0.6931471824645996, -0.6931471824645996]]
  * ```
  */
-export function logSoftmax(input: Tensor, ...args: unknown[]): Tensor {
-  const [x, dim] = softmaxArgs("logSoftmax", input, args);
-  return logSoftmaxOp(x, dim, "logSoftmax");
+export function logSoftmax(input: Tensor, dim?: number | null | SoftmaxOptions, opts?: SoftmaxOptions): Tensor {
+  const [x, d] = softmaxArgs("logSoftmax", input, [dim, opts]);
+  return logSoftmaxOp(x, d, "logSoftmax");
 }
 
 /**
@@ -407,6 +478,7 @@ export function prelu(input: Tensor, weight: Tensor): Tensor {
 abstract class InplaceActivation extends Module {
   /** Whether forward overwrites its input. */
   inplace = false;
+  /** The arguments shown in the module's repr. */
   override extraRepr(): string {
     return this.inplace ? "inplace=True" : "";
   }
@@ -422,10 +494,12 @@ abstract class InplaceActivation extends Module {
  * ```
  */
 export class ReLU extends InplaceActivation {
-  constructor(...args: unknown[]) {
+  /** `inplace` (default false): overwrite the input; a boolean or `{ inplace }`. */
+  constructor(inplace?: boolean | InplaceOptions) {
     super();
-    this.inplace = parseArgs("ReLU", args, [INPLACE]).inplace as boolean;
+    this.inplace = parseArgs("ReLU", [inplace], [INPLACE]).inplace as boolean;
   }
+  /** Applies the activation to `input` (any shape). */
   override forward(input: Tensor): Tensor {
     return relu(input, this.inplace);
   }
@@ -441,10 +515,12 @@ export class ReLU extends InplaceActivation {
  * ```
  */
 export class ReLU6 extends InplaceActivation {
-  constructor(...args: unknown[]) {
+  /** `inplace` (default false): overwrite the input; a boolean or `{ inplace }`. */
+  constructor(inplace?: boolean | InplaceOptions) {
     super();
-    this.inplace = parseArgs("ReLU6", args, [INPLACE]).inplace as boolean;
+    this.inplace = parseArgs("ReLU6", [inplace], [INPLACE]).inplace as boolean;
   }
+  /** Applies the activation to `input` (any shape). */
   override forward(input: Tensor): Tensor {
     return relu6(input, this.inplace);
   }
@@ -462,15 +538,18 @@ export class ReLU6 extends InplaceActivation {
 export class ELU extends InplaceActivation {
   /** The saturation value for negative inputs. */
   alpha: number;
-  constructor(...args: unknown[]) {
+  /** `alpha` (default 1) positionally or in the options, then `inplace`. */
+  constructor(alpha?: number | EluOptions, inplace?: boolean | InplaceOptions) {
     super();
-    const a = parseArgs("ELU", args, [{ name: "alpha", kind: "number", default: 1 }, INPLACE]);
+    const a = parseArgs("ELU", [alpha, inplace], [{ name: "alpha", kind: "number", default: 1 }, INPLACE]);
     this.alpha = a.alpha as number;
     this.inplace = a.inplace as boolean;
   }
+  /** Applies the activation to `input` (any shape). */
   override forward(input: Tensor): Tensor {
     return elu(input, this.alpha, this.inplace);
   }
+  /** The arguments shown in the module's repr. */
   override extraRepr(): string {
     return `alpha=${this.alpha}${this.inplace ? ", inplace=True" : ""}`;
   }
@@ -488,15 +567,22 @@ export class ELU extends InplaceActivation {
 export class LeakyReLU extends InplaceActivation {
   /** The slope for negative inputs (default 0.01). */
   negativeSlope: number;
-  constructor(...args: unknown[]) {
+  /** `negativeSlope` (default 0.01) positionally or in the options, then `inplace`. */
+  constructor(negativeSlope?: number | LeakyReluOptions, inplace?: boolean | InplaceOptions) {
     super();
-    const a = parseArgs("LeakyReLU", args, [{ name: "negativeSlope", kind: "number", default: 0.01 }, INPLACE]);
+    const a = parseArgs("LeakyReLU", [negativeSlope, inplace], [{
+      name: "negativeSlope",
+      kind: "number",
+      default: 0.01,
+    }, INPLACE]);
     this.negativeSlope = a.negativeSlope as number;
     this.inplace = a.inplace as boolean;
   }
+  /** Applies the activation to `input` (any shape). */
   override forward(input: Tensor): Tensor {
     return leakyRelu(input, this.negativeSlope, this.inplace);
   }
+  /** The arguments shown in the module's repr. */
   override extraRepr(): string {
     return `negative_slope=${this.negativeSlope}${this.inplace ? ", inplace=True" : ""}`;
   }
@@ -516,9 +602,10 @@ export class Threshold extends InplaceActivation {
   threshold: number;
   /** The replacement value. */
   value: number;
-  constructor(...args: unknown[]) {
+  /** `threshold` and `value` (both required), positionally or in the options, then `inplace`. */
+  constructor(threshold: number | ThresholdOptions, value?: number, inplace?: boolean | InplaceOptions) {
     super();
-    const a = parseArgs("Threshold", args, [
+    const a = parseArgs("Threshold", [threshold, value, inplace], [
       { name: "threshold", kind: "number", default: undefined },
       { name: "value", kind: "number", default: undefined },
       INPLACE,
@@ -530,9 +617,11 @@ export class Threshold extends InplaceActivation {
     this.value = a.value as number;
     this.inplace = a.inplace as boolean;
   }
+  /** Applies the activation to `input` (any shape). */
   override forward(input: Tensor): Tensor {
     return threshold(input, this.threshold, this.value, this.inplace);
   }
+  /** The arguments shown in the module's repr. */
   override extraRepr(): string {
     return `threshold=${this.threshold}, value=${this.value}${this.inplace ? ", inplace=True" : ""}`;
   }
@@ -553,9 +642,10 @@ export class Hardtanh extends InplaceActivation {
   minVal: number;
   /** The upper bound (default 1). */
   maxVal: number;
-  constructor(...args: unknown[]) {
+  /** `minVal` (default -1) and `maxVal` (default 1), positionally or in the options, then `inplace`. */
+  constructor(minVal?: number | HardtanhOptions, maxVal?: number, inplace?: boolean | InplaceOptions) {
     super();
-    const a = parseArgs("Hardtanh", args, HARDTANH_SPECS);
+    const a = parseArgs("Hardtanh", [minVal, maxVal, inplace], HARDTANH_SPECS);
     this.minVal = a.minVal as number;
     this.maxVal = a.maxVal as number;
     this.inplace = a.inplace as boolean;
@@ -563,9 +653,11 @@ export class Hardtanh extends InplaceActivation {
       throw new RangeError(`Hardtanh: expected maxVal > minVal, got minVal ${this.minVal} and maxVal ${this.maxVal}`);
     }
   }
+  /** Applies the activation to `input` (any shape). */
   override forward(input: Tensor): Tensor {
     return hardtanh(input, this.minVal, this.maxVal, this.inplace);
   }
+  /** The arguments shown in the module's repr. */
   override extraRepr(): string {
     return `min_val=${this.minVal}, max_val=${this.maxVal}${this.inplace ? ", inplace=True" : ""}`;
   }
@@ -574,10 +666,12 @@ export class Hardtanh extends InplaceActivation {
 /** A parameterless elementwise activation module over a functional twin. */
 function simple(name: string, fn: (x: Tensor) => Tensor) {
   return class extends Module {
-    constructor(...args: unknown[]) {
+    /** The activation takes no arguments. */
+    constructor() {
       super();
-      parseArgs(name, args, []);
+      parseArgs(name, [...arguments], []);
     }
+    /** Applies the activation to `input` (any shape). */
     override forward(input: Tensor): Tensor {
       return fn(input);
     }
@@ -654,18 +748,21 @@ export class Softplus extends Module {
   beta: number;
   /** Above `beta * x > threshold` the output is `x` (default 20). */
   threshold: number;
-  constructor(...args: unknown[]) {
+  /** `beta` (default 1) and `threshold` (default 20), positionally or in the options. */
+  constructor(beta?: number | SoftplusOptions, threshold?: number) {
     super();
-    const a = parseArgs("Softplus", args, [
+    const a = parseArgs("Softplus", [beta, threshold], [
       { name: "beta", kind: "number", default: 1 },
       { name: "threshold", kind: "number", default: 20 },
     ]);
     this.beta = a.beta as number;
     this.threshold = a.threshold as number;
   }
+  /** Applies the activation to `input` (any shape). */
   override forward(input: Tensor): Tensor {
     return softplus(input, this.beta, this.threshold);
   }
+  /** The arguments shown in the module's repr. */
   override extraRepr(): string {
     return `beta=${this.beta}, threshold=${this.threshold}`;
   }
@@ -683,16 +780,19 @@ export class Softplus extends Module {
 export class Softshrink extends Module {
   /** The shrinkage threshold. */
   lambd: number;
-  constructor(...args: unknown[]) {
+  /** `lambd` (default 0.5, must be >= 0), positionally or in the options. */
+  constructor(lambd?: number | SoftshrinkOptions) {
     super();
-    this.lambd = parseArgs("Softshrink", args, [{ name: "lambd", kind: "number", default: 0.5 }]).lambd as number;
+    this.lambd = parseArgs("Softshrink", [lambd], [{ name: "lambd", kind: "number", default: 0.5 }]).lambd as number;
     if (this.lambd < 0) {
       throw new RangeError(`Softshrink: lambda must be greater or equal to 0, but found to be ${this.lambd}.`);
     }
   }
+  /** Applies the activation to `input` (any shape). */
   override forward(input: Tensor): Tensor {
     return softshrink(input, this.lambd);
   }
+  /** The arguments shown in the module's repr. */
   override extraRepr(): string {
     return `${this.lambd}`;
   }
@@ -701,10 +801,12 @@ export class Softshrink extends Module {
 abstract class SoftmaxBase extends Module {
   /** The dim the softmax runs over; null uses PyTorch's implicit choice (see `implicitSoftmaxDim`). */
   dim: number | null;
+  /** @internal */
   constructor(name: string, args: unknown[]) {
     super();
     this.dim = parseArgs(name, args, [{ name: "dim", kind: "int?", default: null }]).dim as number | null;
   }
+  /** The arguments shown in the module's repr. */
   override extraRepr(): string {
     return `dim=${this.dim ?? "None"}`;
   }
@@ -721,9 +823,11 @@ abstract class SoftmaxBase extends Module {
  * ```
  */
 export class Softmax extends SoftmaxBase {
-  constructor(...args: unknown[]) {
-    super("Softmax", args);
+  /** `dim` positionally or as `{ dim }`; absent or null: PyTorch's implicit dim. */
+  constructor(dim?: number | null | SoftmaxOptions) {
+    super("Softmax", [dim]);
   }
+  /** Applies the activation to `input` (any shape). */
   override forward(input: Tensor): Tensor {
     return softmax(input, this.dim);
   }
@@ -739,9 +843,11 @@ export class Softmax extends SoftmaxBase {
  * ```
  */
 export class Softmin extends SoftmaxBase {
-  constructor(...args: unknown[]) {
-    super("Softmin", args);
+  /** `dim` positionally or as `{ dim }`; absent or null: PyTorch's implicit dim. */
+  constructor(dim?: number | null | SoftmaxOptions) {
+    super("Softmin", [dim]);
   }
+  /** Applies the activation to `input` (any shape). */
   override forward(input: Tensor): Tensor {
     return softmin(input, this.dim);
   }
@@ -757,9 +863,11 @@ export class Softmin extends SoftmaxBase {
  * ```
  */
 export class LogSoftmax extends SoftmaxBase {
-  constructor(...args: unknown[]) {
-    super("LogSoftmax", args);
+  /** `dim` positionally or as `{ dim }`; absent or null: PyTorch's implicit dim. */
+  constructor(dim?: number | null | SoftmaxOptions) {
+    super("LogSoftmax", [dim]);
   }
+  /** Applies the activation to `input` (any shape). */
   override forward(input: Tensor): Tensor {
     return logSoftmax(input, this.dim);
   }
@@ -775,10 +883,12 @@ export class LogSoftmax extends SoftmaxBase {
  * ```
  */
 export class Softmax2d extends Module {
-  constructor(...args: unknown[]) {
+  /** The layer takes no arguments. */
+  constructor() {
     super();
-    parseArgs("Softmax2d", args, []);
+    parseArgs("Softmax2d", [...arguments], []);
   }
+  /** Applies the activation to `input` (any shape). */
   override forward(input: Tensor): Tensor {
     checkTensor(input, "Softmax2d.forward");
     if (input.ndim !== 3 && input.ndim !== 4) {
@@ -816,9 +926,10 @@ export class PReLU extends Module {
   numParameters: number;
   /** The learnable slopes, shape `(numParameters)`. */
   declare weight: Parameter;
-  constructor(...args: unknown[]) {
+  /** `numParameters` (default 1) positionally or in the options, and `{ init, dtype }`. */
+  constructor(numParameters?: number | PReLUOptions, opts?: PReLUOptions) {
     super();
-    const a = parseArgs("PReLU", args, [
+    const a = parseArgs("PReLU", [numParameters, opts], [
       { name: "numParameters", kind: "int", default: 1 },
       { name: "init", kind: "number", default: 0.25, keywordOnly: false },
       { name: "dtype", kind: "any", default: "float32", keywordOnly: true },
@@ -831,10 +942,12 @@ export class PReLU extends Module {
     this.numParameters = n;
     this.weight = new Parameter(full([n], a.init as number, { dtype: a.dtype }));
   }
+  /** Applies the activation to `input` (any shape). */
   override forward(input: Tensor): Tensor {
     if (!isTensor(input)) throw new TypeError(`PReLU.forward: expected input to be a Tensor, got ${describe(input)}`);
     return prelu(input, this.weight);
   }
+  /** The arguments shown in the module's repr. */
   override extraRepr(): string {
     return `num_parameters=${this.numParameters}`;
   }

@@ -54,11 +54,15 @@ export function batchNorm(
   input: Tensor,
   runningMean: Tensor | null,
   runningVar: Tensor | null,
-  ...args: unknown[]
+  weight?: Tensor | null | BatchNormFnOptions,
+  bias?: Tensor | null,
+  training?: boolean,
+  momentum?: number,
+  eps?: number,
 ): Tensor {
   const call = "batchNorm";
   checkTensor(input, call);
-  const a = parseArgs(call, args, [
+  const a = parseArgs(call, [weight, bias, training, momentum, eps], [
     { name: "weight", kind: "tensor?", default: null },
     { name: "bias", kind: "tensor?", default: null },
     { name: "training", kind: "boolean", default: false },
@@ -67,14 +71,14 @@ export function batchNorm(
   ]);
   if (runningMean !== null && runningMean !== undefined) checkTensor(runningMean, call, "runningMean");
   if (runningVar !== null && runningVar !== undefined) checkTensor(runningVar, call, "runningVar");
-  const training = a.training as boolean;
-  if (training) verifyBatchSize(input, call);
+  const train = a.training as boolean;
+  if (train) verifyBatchSize(input, call);
   return batchNormOp(input, {
     weight: a.weight as Tensor | null,
     bias: a.bias as Tensor | null,
     runningMean: runningMean ?? null,
     runningVar: runningVar ?? null,
-    training,
+    training: train,
     momentum: a.momentum as number,
     eps: a.eps as number,
   }, call);
@@ -125,6 +129,7 @@ export abstract class BatchNormNd extends Module {
   /** The number of training batches seen (int64, 0-d), or null without `trackRunningStats`. */
   declare num_batches_tracked: Tensor | null;
 
+  /** @internal */
   constructor(name: string, args: unknown[]) {
     super();
     const a = parseArgs(name, args, [
@@ -199,6 +204,10 @@ export abstract class BatchNormNd extends Module {
   /** @internal throws for an input of the wrong rank */
   protected abstract checkInputDim(input: Tensor): void;
 
+  /**
+   * Normalizes `input` (N, C, *) per channel: with the batch statistics in training (updating
+   * the running statistics), with the running statistics in evaluation.
+   */
   override forward(input: Tensor): Tensor {
     const call = `${this.constructor.name}.forward`;
     checkTensor(input, call);
@@ -229,6 +238,7 @@ export abstract class BatchNormNd extends Module {
     }, call);
   }
 
+  /** The arguments shown in the module's repr. */
   override extraRepr(): string {
     return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum ?? "None"}, affine=${
       this.affine ? "True" : "False"
@@ -250,9 +260,21 @@ export abstract class BatchNormNd extends Module {
  * ```
  */
 export class BatchNorm1d extends BatchNormNd {
-  constructor(...args: unknown[]) {
-    super("BatchNorm1d", args);
+  /**
+   * `numFeatures` (C), then `eps`, `momentum`, `affine`, `trackRunningStats` positionally or in
+   * the options object (with `dtype`).
+   */
+  constructor(
+    numFeatures: number,
+    eps?: number | BatchNormOptions,
+    momentum?: number | null | BatchNormOptions,
+    affine?: boolean | BatchNormOptions,
+    trackRunningStats?: boolean | BatchNormOptions,
+    opts?: BatchNormOptions,
+  ) {
+    super("BatchNorm1d", [numFeatures, eps, momentum, affine, trackRunningStats, opts]);
   }
+  /** @internal */
   protected checkInputDim(input: Tensor): void {
     if (input.ndim !== 2 && input.ndim !== 3) {
       throw new RangeError(`BatchNorm1d.forward: expected 2D or 3D input (got ${input.ndim}D input)`);
@@ -271,9 +293,21 @@ export class BatchNorm1d extends BatchNormNd {
  * ```
  */
 export class BatchNorm2d extends BatchNormNd {
-  constructor(...args: unknown[]) {
-    super("BatchNorm2d", args);
+  /**
+   * `numFeatures` (C), then `eps`, `momentum`, `affine`, `trackRunningStats` positionally or in
+   * the options object (with `dtype`).
+   */
+  constructor(
+    numFeatures: number,
+    eps?: number | BatchNormOptions,
+    momentum?: number | null | BatchNormOptions,
+    affine?: boolean | BatchNormOptions,
+    trackRunningStats?: boolean | BatchNormOptions,
+    opts?: BatchNormOptions,
+  ) {
+    super("BatchNorm2d", [numFeatures, eps, momentum, affine, trackRunningStats, opts]);
   }
+  /** @internal */
   protected checkInputDim(input: Tensor): void {
     if (input.ndim !== 4) throw new RangeError(`BatchNorm2d.forward: expected 4D input (got ${input.ndim}D input)`);
   }
@@ -289,9 +323,21 @@ export class BatchNorm2d extends BatchNormNd {
  * ```
  */
 export class BatchNorm3d extends BatchNormNd {
-  constructor(...args: unknown[]) {
-    super("BatchNorm3d", args);
+  /**
+   * `numFeatures` (C), then `eps`, `momentum`, `affine`, `trackRunningStats` positionally or in
+   * the options object (with `dtype`).
+   */
+  constructor(
+    numFeatures: number,
+    eps?: number | BatchNormOptions,
+    momentum?: number | null | BatchNormOptions,
+    affine?: boolean | BatchNormOptions,
+    trackRunningStats?: boolean | BatchNormOptions,
+    opts?: BatchNormOptions,
+  ) {
+    super("BatchNorm3d", [numFeatures, eps, momentum, affine, trackRunningStats, opts]);
   }
+  /** @internal */
   protected checkInputDim(input: Tensor): void {
     if (input.ndim !== 5) throw new RangeError(`BatchNorm3d.forward: expected 5D input (got ${input.ndim}D input)`);
   }

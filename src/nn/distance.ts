@@ -15,6 +15,24 @@ import { broadcastShapes, normDim } from "../tensor/shape.ts";
 import { Module } from "./module.ts";
 import { type ArgSpec, parseArgs } from "./positional.ts";
 
+/** Options of `PairwiseDistance` / `pairwiseDistance`. */
+export interface PairwiseDistanceOptions {
+  /** The norm degree (default 2; Infinity allowed). */
+  p?: number;
+  /** Added to the difference (default 1e-6). */
+  eps?: number;
+  /** Keep the reduced last dim as size 1 (default false). */
+  keepdim?: boolean;
+}
+
+/** Options of `cosineSimilarity`. */
+export interface CosineSimilarityOptions {
+  /** The dim to reduce (default 1). */
+  dim?: number;
+  /** The lower bound of each norm (default 1e-8). */
+  eps?: number;
+}
+
 const PD_SPECS: ArgSpec[] = [
   { name: "p", kind: "number", default: 2 },
   { name: "eps", kind: "number", default: 1e-6 },
@@ -42,8 +60,14 @@ function pairwise(call: string, x1: Tensor, x2: Tensor, p: number, eps: number, 
  * console.log(d.tolist()); // [5]
  * ```
  */
-export function pairwiseDistance(x1: Tensor, x2: Tensor, ...args: unknown[]): Tensor {
-  const a = parseArgs("pairwiseDistance", args, PD_SPECS);
+export function pairwiseDistance(
+  x1: Tensor,
+  x2: Tensor,
+  p?: number | PairwiseDistanceOptions,
+  eps?: number,
+  keepdim?: boolean,
+): Tensor {
+  const a = parseArgs("pairwiseDistance", [p, eps, keepdim], PD_SPECS);
   return pairwise("pairwiseDistance", x1, x2, a.p as number, a.eps as number, a.keepdim as boolean);
 }
 
@@ -65,13 +89,15 @@ export class PairwiseDistance extends Module {
   eps: number;
   /** Keep the reduced dim (default false). */
   keepdim: boolean;
-  constructor(...args: unknown[]) {
+  /** `p`, `eps` and `keepdim`, positionally or in the options object. */
+  constructor(p?: number | PairwiseDistanceOptions, eps?: number, keepdim?: boolean) {
     super();
-    const a = parseArgs("PairwiseDistance", args, PD_SPECS);
+    const a = parseArgs("PairwiseDistance", [p, eps, keepdim], PD_SPECS);
     this.norm = a.p as number;
     this.eps = a.eps as number;
     this.keepdim = a.keepdim as boolean;
   }
+  /** The distance between the rows of `x1` and `x2` (broadcast), over the last dim. */
   override forward(x1: Tensor, x2: Tensor): Tensor {
     return pairwise("PairwiseDistance.forward", x1, x2, this.norm, this.eps, this.keepdim);
   }
@@ -88,23 +114,28 @@ export class PairwiseDistance extends Module {
  * console.log(nn.functional.cosineSimilarity(tensor([[1, 1]]), tensor([[2, 2]])).tolist()); // [0.9999999403953552]
  * ```
  */
-export function cosineSimilarity(x1: Tensor, x2: Tensor, ...args: unknown[]): Tensor {
+export function cosineSimilarity(
+  x1: Tensor,
+  x2: Tensor,
+  dim?: number | CosineSimilarityOptions,
+  eps?: number,
+): Tensor {
   const call = "cosineSimilarity";
   checkTensor(x1, call, "x1");
   checkTensor(x2, call, "x2");
-  const a = parseArgs(call, args, [
+  const a = parseArgs(call, [dim, eps], [
     { name: "dim", kind: "int", default: 1 },
     { name: "eps", kind: "number", default: 1e-8 },
   ]);
   const shape = broadcastShapes(x1.shape, x2.shape, call);
   const d = normDim(a.dim as number, shape.length, call);
-  const eps = a.eps as number;
+  const lo = a.eps as number;
   const b1 = expand(x1, shape), b2 = expand(x2, shape);
   // PyTorch 1.13: the squared norms are clamped below at eps^2 in place under no_grad, then
   // square-rooted; so the clamp passes gradient and sqrt's backward sees the clamped value.
   const clampedNorm = (x: Tensor) => {
     const sq = sum(E.mul(x, x), d, true);
-    return E.sqrt(E.add(sq, noGrad(() => E.sub(E.clamp(sq, eps * eps), sq))));
+    return E.sqrt(E.add(sq, noGrad(() => E.sub(E.clamp(sq, lo * lo), sq))));
   };
   return sum(E.mul(E.div(b1, clampedNorm(b1)), E.div(b2, clampedNorm(b2))), d);
 }

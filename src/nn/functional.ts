@@ -53,7 +53,7 @@ export {
   multiMarginLoss,
   softMarginLoss,
 } from "./loss_margin.ts";
-export { cosineSimilarity, pairwiseDistance } from "./distance.ts";
+export { cosineSimilarity, type CosineSimilarityOptions, pairwiseDistance } from "./distance.ts";
 export { linear } from "./linear.ts";
 export { dropout, dropout2d, dropout3d, type DropoutFnOptions } from "./dropout.ts";
 export { embedding, type EmbeddingFnOptions } from "./sparse.ts";

@@ -43,11 +43,48 @@ export interface ReductionOptions {
   reduce?: boolean | null;
 }
 
-/** Argument specs shared by the losses (PyTorch's names, camelCased). */
+/** Options of the losses with per-class weights. */
+export interface WeightedLossOptions extends ReductionOptions {
+  /** A weight per class (or per element, broadcast), or null. */
+  weight?: Tensor | null;
+}
+/** Options of `NLLLoss` / `nllLoss`. */
+export interface NLLLossOptions extends WeightedLossOptions {
+  /** The target value that contributes nothing (default -100). */
+  ignoreIndex?: number;
+}
+/** Options of `CrossEntropyLoss` / `crossEntropy`. */
+export interface CrossEntropyLossOptions extends NLLLossOptions {
+  /** Mix this much of the uniform distribution into the targets, in [0, 1] (default 0). */
+  labelSmoothing?: number;
+}
+/** Options of `SmoothL1Loss` / `smoothL1Loss`. */
+export interface SmoothL1LossOptions extends ReductionOptions {
+  /** Where the loss turns from quadratic to linear (default 1; 0 is the L1 loss). */
+  beta?: number;
+}
+/** Options of `KLDivLoss` / `klDiv`. */
+export interface KLDivLossOptions extends Omit<ReductionOptions, "reduction"> {
+  /** "mean" (over elements), "batchmean" (the KL divergence), "sum" or "none". */
+  reduction?: Reduction | "batchmean";
+  /** The target holds log-probabilities (default false). */
+  logTarget?: boolean;
+}
+/** Options of `BCEWithLogitsLoss` / `binaryCrossEntropyWithLogits`. */
+export interface BCEWithLogitsLossOptions extends WeightedLossOptions {
+  /** The weight of positive examples (broadcast along the last dim), or null. */
+  posWeight?: Tensor | null;
+}
+
+/** @internal argument specs shared by the losses (PyTorch's names, camelCased) */
 export const SIZE_AVERAGE: ArgSpec = { name: "sizeAverage", kind: "boolean?", default: null };
+/** @internal */
 export const REDUCE: ArgSpec = { name: "reduce", kind: "boolean?", default: null };
+/** @internal */
 export const REDUCTION: ArgSpec = { name: "reduction", kind: "string?", default: "mean" };
+/** @internal */
 export const WEIGHT: ArgSpec = { name: "weight", kind: "tensor?", default: null };
+/** @internal */
 export const LEGACY: ArgSpec[] = [SIZE_AVERAGE, REDUCE, REDUCTION];
 
 /** PyTorch's `_Reduction.legacy_get_string`: both flags default to true. */
@@ -94,10 +131,12 @@ export function checkBroadcast(call: string, a: Tensor, b: Tensor): void {
 export abstract class Loss extends Module {
   /** "mean", "sum" or "none" (KLDivLoss also "batchmean"). */
   reduction: string;
+  /** @internal */
   constructor(reduction: string) {
     super();
     this.reduction = reduction;
   }
+  /** The arguments shown in the module's repr. */
   override extraRepr(): string {
     return this.reduction === "mean" ? "" : `reduction=${this.reduction}`;
   }
@@ -107,6 +146,7 @@ export abstract class Loss extends Module {
 export abstract class WeightedLoss extends Loss {
   /** The class weights, or null. A buffer: it is in the state dict when given. */
   declare weight: Tensor | null;
+  /** @internal */
   constructor(reduction: string, weight: Tensor | null) {
     super(reduction);
     this.registerBuffer("weight", weight);
@@ -124,10 +164,13 @@ export abstract class WeightedLoss extends Loss {
  * console.log(nn.functional.l1Loss(tensor([1, 2]), tensor([0, 4])).item()); // 1.5
  * ```
  */
-export function l1Loss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+export function l1Loss(input: Tensor, target: Tensor, opts?: ReductionOptions): Tensor {
   const call = "l1Loss";
   tensors(call, [[input, "input"], [target, "target"]]);
-  const red = reductionOf(call, parseArgs(call, args, LEGACY));
+  return l1Impl(call, input, target, reductionOf(call, parseArgs(call, [opts], LEGACY)));
+}
+
+function l1Impl(call: string, input: Tensor, target: Tensor, red: string): Tensor {
   checkBroadcast(call, input, target);
   return applyReduction(E.abs(E.sub(input, target)), red);
 }
@@ -141,10 +184,13 @@ export function l1Loss(input: Tensor, target: Tensor, ...args: unknown[]): Tenso
  * console.log(nn.functional.mseLoss(tensor([1, 2]), tensor([0, 4])).item()); // 2.5
  * ```
  */
-export function mseLoss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+export function mseLoss(input: Tensor, target: Tensor, opts?: ReductionOptions): Tensor {
   const call = "mseLoss";
   tensors(call, [[input, "input"], [target, "target"]]);
-  const red = reductionOf(call, parseArgs(call, args, LEGACY));
+  return mseImpl(call, input, target, reductionOf(call, parseArgs(call, [opts], LEGACY)));
+}
+
+function mseImpl(call: string, input: Tensor, target: Tensor, red: string): Tensor {
   checkBroadcast(call, input, target);
   return applyReduction(E.square(E.sub(input, target)), red);
 }
@@ -159,10 +205,10 @@ export function mseLoss(input: Tensor, target: Tensor, ...args: unknown[]): Tens
  * console.log(nn.functional.smoothL1Loss(tensor([0, 0]), tensor([0.5, 3])).item()); // 1.3125
  * ```
  */
-export function smoothL1Loss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+export function smoothL1Loss(input: Tensor, target: Tensor, opts?: SmoothL1LossOptions): Tensor {
   const call = "smoothL1Loss";
   tensors(call, [[input, "input"], [target, "target"]]);
-  const a = parseArgs(call, args, [...LEGACY, { name: "beta", kind: "number", default: 1 }]);
+  const a = parseArgs(call, [opts], [...LEGACY, { name: "beta", kind: "number", default: 1 }]);
   return smoothL1(call, input, target, reductionOf(call, a), a.beta as number);
 }
 
@@ -188,11 +234,17 @@ function smoothL1(call: string, input: Tensor, target: Tensor, red: string, beta
  * ```
  */
 export class L1Loss extends Loss {
-  constructor(...args: unknown[]) {
-    super(reductionOf("L1Loss", parseArgs("L1Loss", args, LEGACY)));
+  /**
+   * Options (`reduction`, or the seed's `sizeAverage`/`reduce`), or PyTorch's positional (size_average, reduce, reduction).
+   */
+  constructor(first?: boolean | null | ReductionOptions, ...positional: unknown[]) {
+    super(reductionOf("L1Loss", parseArgs("L1Loss", [first, ...positional], LEGACY)));
   }
+  /** The loss of `input` against `target`, reduced as configured. */
   override forward(input: Tensor, target: Tensor): Tensor {
-    return l1Loss(input, target, { reduction: this.reduction });
+    const call = "L1Loss.forward";
+    tensors(call, [[input, "input"], [target, "target"]]);
+    return l1Impl(call, input, target, this.reduction);
   }
 }
 
@@ -206,11 +258,17 @@ export class L1Loss extends Loss {
  * ```
  */
 export class MSELoss extends Loss {
-  constructor(...args: unknown[]) {
-    super(reductionOf("MSELoss", parseArgs("MSELoss", args, LEGACY)));
+  /**
+   * Options (`reduction`, or the seed's `sizeAverage`/`reduce`), or PyTorch's positional (size_average, reduce, reduction).
+   */
+  constructor(first?: boolean | null | ReductionOptions, ...positional: unknown[]) {
+    super(reductionOf("MSELoss", parseArgs("MSELoss", [first, ...positional], LEGACY)));
   }
+  /** The loss of `input` against `target`, reduced as configured. */
   override forward(input: Tensor, target: Tensor): Tensor {
-    return mseLoss(input, target, { reduction: this.reduction });
+    const call = "MSELoss.forward";
+    tensors(call, [[input, "input"], [target, "target"]]);
+    return mseImpl(call, input, target, this.reduction);
   }
 }
 
@@ -226,14 +284,22 @@ export class MSELoss extends Loss {
 export class SmoothL1Loss extends Loss {
   /** The L2-to-L1 switch point. */
   beta: number;
-  constructor(...args: unknown[]) {
-    const a = parseArgs("SmoothL1Loss", args, [...LEGACY, { name: "beta", kind: "number", default: 1 }]);
+  /**
+   * Options (`beta`, `reduction`, ...), or PyTorch's positional (size_average, reduce, reduction, beta).
+   */
+  constructor(first?: boolean | null | SmoothL1LossOptions, ...positional: unknown[]) {
+    const a = parseArgs("SmoothL1Loss", [first, ...positional], [...LEGACY, {
+      name: "beta",
+      kind: "number",
+      default: 1,
+    }]);
     super(reductionOf("SmoothL1Loss", a));
     this.beta = a.beta as number;
     if (this.beta < 0) {
       throw new RangeError(`SmoothL1Loss: smooth_l1_loss does not support negative values for beta, got ${this.beta}`);
     }
   }
+  /** The loss of `input` against `target`, reduced as configured. */
   override forward(input: Tensor, target: Tensor): Tensor {
     return smoothL1("SmoothL1Loss.forward", input, target, this.reduction, this.beta);
   }
@@ -259,10 +325,15 @@ const CE_SPECS: ArgSpec[] = [...NLL_SPECS, { name: "labelSmoothing", kind: "numb
  * console.log(nn.functional.nllLoss(logp, tensor(new BigInt64Array([0n, 1n]))).item()); // 2.5
  * ```
  */
-export function nllLoss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+export function nllLoss(
+  input: Tensor,
+  target: Tensor,
+  weight?: Tensor | null | NLLLossOptions,
+  opts?: NLLLossOptions,
+): Tensor {
   const call = "nllLoss";
   tensors(call, [[input, "input"], [target, "target"]]);
-  const a = parseArgs(call, args, NLL_SPECS);
+  const a = parseArgs(call, [weight, opts], NLL_SPECS);
   const red = reductionOf(call, a) as Reduction;
   return nllLossOp(input, target, a.weight as Tensor | null, a.ignoreIndex as number, red, call);
 }
@@ -286,10 +357,15 @@ function classView(weight: Tensor, input: Tensor): Tensor {
  * console.log(nn.functional.crossEntropy(logits, t).item()); // 0.3465735912322998
  * ```
  */
-export function crossEntropy(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+export function crossEntropy(
+  input: Tensor,
+  target: Tensor,
+  weight?: Tensor | null | CrossEntropyLossOptions,
+  opts?: CrossEntropyLossOptions,
+): Tensor {
   const call = "crossEntropy";
   tensors(call, [[input, "input"], [target, "target"]]);
-  const a = parseArgs(call, args, CE_SPECS);
+  const a = parseArgs(call, [weight, opts], CE_SPECS);
   return crossEntropyImpl(
     call,
     input,
@@ -374,11 +450,15 @@ function crossEntropyImpl(
 export class NLLLoss extends WeightedLoss {
   /** The target index that contributes nothing (default -100). */
   ignoreIndex: number;
-  constructor(...args: unknown[]) {
-    const a = parseArgs("NLLLoss", args, NLL_SPECS);
+  /**
+   * Options (`weight`, `ignoreIndex`, `reduction`, ...), or PyTorch's positional (weight, size_average, ignore_index, reduce, reduction).
+   */
+  constructor(first?: Tensor | null | NLLLossOptions, ...positional: unknown[]) {
+    const a = parseArgs("NLLLoss", [first, ...positional], NLL_SPECS);
     super(reductionOf("NLLLoss", a), a.weight as Tensor | null);
     this.ignoreIndex = a.ignoreIndex as number;
   }
+  /** The loss of `input` against `target`, reduced as configured. */
   override forward(input: Tensor, target: Tensor): Tensor {
     const call = `${this.constructor.name}.forward`;
     tensors(call, [[input, "input"], [target, "target"]]);
@@ -415,8 +495,11 @@ export class CrossEntropyLoss extends WeightedLoss {
   ignoreIndex: number;
   /** The label smoothing amount in [0, 1] (default 0). */
   labelSmoothing: number;
-  constructor(...args: unknown[]) {
-    const a = parseArgs("CrossEntropyLoss", args, CE_SPECS);
+  /**
+   * Options (`weight`, `ignoreIndex`, `reduction`, `labelSmoothing`, ...), or PyTorch's positional (weight, size_average, ignore_index, reduce, reduction, label_smoothing).
+   */
+  constructor(first?: Tensor | null | CrossEntropyLossOptions, ...positional: unknown[]) {
+    const a = parseArgs("CrossEntropyLoss", [first, ...positional], CE_SPECS);
     super(reductionOf("CrossEntropyLoss", a), a.weight as Tensor | null);
     this.ignoreIndex = a.ignoreIndex as number;
     this.labelSmoothing = a.labelSmoothing as number;
@@ -426,6 +509,7 @@ export class CrossEntropyLoss extends WeightedLoss {
       );
     }
   }
+  /** The loss of `input` against `target`, reduced as configured. */
   override forward(input: Tensor, target: Tensor): Tensor {
     const call = "CrossEntropyLoss.forward";
     tensors(call, [[input, "input"], [target, "target"]]);
@@ -456,10 +540,10 @@ export class CrossEntropyLoss extends WeightedLoss {
  * console.log(nn.functional.klDiv(p.log(), p, { reduction: "batchmean" }).item()); // 0
  * ```
  */
-export function klDiv(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+export function klDiv(input: Tensor, target: Tensor, opts?: KLDivLossOptions): Tensor {
   const call = "klDiv";
   tensors(call, [[input, "input"], [target, "target"]]);
-  const a = parseArgs(call, args, [...LEGACY, { name: "logTarget", kind: "boolean", default: false }]);
+  const a = parseArgs(call, [opts], [...LEGACY, { name: "logTarget", kind: "boolean", default: false }]);
   return klDivImpl(call, input, target, reductionOf(call, a, ["batchmean"]), a.logTarget as boolean);
 }
 
@@ -488,11 +572,19 @@ function klDivImpl(call: string, input: Tensor, target: Tensor, red: string, log
 export class KLDivLoss extends Loss {
   /** Whether the target is given as log-probabilities. */
   logTarget: boolean;
-  constructor(...args: unknown[]) {
-    const a = parseArgs("KLDivLoss", args, [...LEGACY, { name: "logTarget", kind: "boolean", default: false }]);
+  /**
+   * Options (`reduction` incl. "batchmean", `logTarget`, ...), or PyTorch's positional (size_average, reduce, reduction, log_target).
+   */
+  constructor(first?: boolean | null | KLDivLossOptions, ...positional: unknown[]) {
+    const a = parseArgs("KLDivLoss", [first, ...positional], [...LEGACY, {
+      name: "logTarget",
+      kind: "boolean",
+      default: false,
+    }]);
     super(reductionOf("KLDivLoss", a, ["batchmean"]));
     this.logTarget = a.logTarget as boolean;
   }
+  /** The loss of `input` against `target`, reduced as configured. */
   override forward(input: Tensor, target: Tensor): Tensor {
     const call = "KLDivLoss.forward";
     tensors(call, [[input, "input"], [target, "target"]]);
@@ -546,10 +638,15 @@ const BCE_SPECS: ArgSpec[] = [WEIGHT, ...LEGACY];
  * console.log(nn.functional.binaryCrossEntropy(tensor([0.5]), tensor([1])).item()); // 0.6931471824645996
  * ```
  */
-export function binaryCrossEntropy(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+export function binaryCrossEntropy(
+  input: Tensor,
+  target: Tensor,
+  weight?: Tensor | null | WeightedLossOptions,
+  opts?: WeightedLossOptions,
+): Tensor {
   const call = "binaryCrossEntropy";
   tensors(call, [[input, "input"], [target, "target"]]);
-  const a = parseArgs(call, args, BCE_SPECS);
+  const a = parseArgs(call, [weight, opts], BCE_SPECS);
   return bceImpl(call, input, target, a.weight as Tensor | null, reductionOf(call, a));
 }
 
@@ -563,10 +660,14 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, ...args: unkno
  * ```
  */
 export class BCELoss extends WeightedLoss {
-  constructor(...args: unknown[]) {
-    const a = parseArgs("BCELoss", args, BCE_SPECS);
+  /**
+   * Options (`weight`, `reduction`, ...), or PyTorch's positional (weight, size_average, reduce, reduction).
+   */
+  constructor(first?: Tensor | null | WeightedLossOptions, ...positional: unknown[]) {
+    const a = parseArgs("BCELoss", [first, ...positional], BCE_SPECS);
     super(reductionOf("BCELoss", a), a.weight as Tensor | null);
   }
+  /** The loss of `input` against `target`, reduced as configured. */
   override forward(input: Tensor, target: Tensor): Tensor {
     const call = "BCELoss.forward";
     tensors(call, [[input, "input"], [target, "target"]]);
@@ -609,10 +710,15 @@ const BCE_LOGITS_SPECS: ArgSpec[] = [WEIGHT, ...LEGACY, { name: "posWeight", kin
  * console.log(nn.functional.binaryCrossEntropyWithLogits(tensor([0]), tensor([1])).item()); // 0.6931471824645996
  * ```
  */
-export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  weight?: Tensor | null | BCEWithLogitsLossOptions,
+  opts?: BCEWithLogitsLossOptions,
+): Tensor {
   const call = "binaryCrossEntropyWithLogits";
   tensors(call, [[input, "input"], [target, "target"]]);
-  const a = parseArgs(call, args, BCE_LOGITS_SPECS);
+  const a = parseArgs(call, [weight, opts], BCE_LOGITS_SPECS);
   return bceLogitsImpl(
     call,
     input,
@@ -635,11 +741,15 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, ...a
 export class BCEWithLogitsLoss extends WeightedLoss {
   /** The weight of positive examples, or null. A buffer. */
   declare pos_weight: Tensor | null;
-  constructor(...args: unknown[]) {
-    const a = parseArgs("BCEWithLogitsLoss", args, BCE_LOGITS_SPECS);
+  /**
+   * Options (`weight`, `posWeight`, `reduction`, ...), or PyTorch's positional (weight, size_average, reduce, reduction, pos_weight).
+   */
+  constructor(first?: Tensor | null | BCEWithLogitsLossOptions, ...positional: unknown[]) {
+    const a = parseArgs("BCEWithLogitsLoss", [first, ...positional], BCE_LOGITS_SPECS);
     super(reductionOf("BCEWithLogitsLoss", a), a.weight as Tensor | null);
     this.registerBuffer("pos_weight", a.posWeight as Tensor | null);
   }
+  /** The loss of `input` against `target`, reduced as configured. */
   override forward(input: Tensor, target: Tensor): Tensor {
     const call = "BCEWithLogitsLoss.forward";
     tensors(call, [[input, "input"], [target, "target"]]);

@@ -26,13 +26,28 @@ import {
   REDUCE,
   REDUCTION,
   reductionOf,
+  type ReductionOptions,
   SIZE_AVERAGE,
   tensors,
   WEIGHT,
   WeightedLoss,
+  type WeightedLossOptions,
 } from "./loss.ts";
 
-const margin = (dflt: number): ArgSpec => ({ name: "margin", kind: "number", default: dflt });
+const marginSpec = (dflt: number): ArgSpec => ({ name: "margin", kind: "number", default: dflt });
+
+/** Options of the margin losses (MarginRanking, HingeEmbedding, CosineEmbedding). */
+export interface MarginLossOptions extends ReductionOptions {
+  /** The margin (defaults: 0 for ranking and cosine, 1 for hinge). */
+  margin?: number;
+}
+/** Options of `MultiMarginLoss` / `multiMarginLoss`. */
+export interface MultiMarginLossOptions extends WeightedLossOptions {
+  /** The exponent, 1 (default) or 2. */
+  p?: number;
+  /** The margin (default 1). */
+  margin?: number;
+}
 
 // ------------------------------------------------------------------ MarginRankingLoss
 
@@ -60,10 +75,16 @@ function marginRankingImpl(call: string, x1: Tensor, x2: Tensor, y: Tensor, m: n
  * console.log(l.item()); // 0.75
  * ```
  */
-export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+export function marginRankingLoss(
+  input1: Tensor,
+  input2: Tensor,
+  target: Tensor,
+  margin?: number | MarginLossOptions,
+  opts?: MarginLossOptions,
+): Tensor {
   const call = "marginRankingLoss";
   tensors(call, [[input1, "input1"], [input2, "input2"], [target, "target"]]);
-  const a = parseArgs(call, args, [margin(0), ...LEGACY]);
+  const a = parseArgs(call, [margin, opts], [marginSpec(0), ...LEGACY]);
   return marginRankingImpl(call, input1, input2, target, a.margin as number, reductionOf(call, a));
 }
 
@@ -80,11 +101,15 @@ export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor
 export class MarginRankingLoss extends Loss {
   /** The required separation (default 0). */
   margin: number;
-  constructor(...args: unknown[]) {
-    const a = parseArgs("MarginRankingLoss", args, [margin(0), ...LEGACY]);
+  /**
+   * Options (`margin`, `reduction`, ...), or PyTorch's positional (margin, size_average, reduce, reduction).
+   */
+  constructor(first?: number | MarginLossOptions, ...positional: unknown[]) {
+    const a = parseArgs("MarginRankingLoss", [first, ...positional], [marginSpec(0), ...LEGACY]);
     super(reductionOf("MarginRankingLoss", a));
     this.margin = a.margin as number;
   }
+  /** The loss of the pairs (`input1`, `input2`) against the labels `target`, reduced as configured. */
   override forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
     const call = "MarginRankingLoss.forward";
     tensors(call, [[input1, "input1"], [input2, "input2"], [target, "target"]]);
@@ -111,10 +136,15 @@ function hingeImpl(call: string, x: Tensor, y: Tensor, m: number, red: string): 
  * console.log(nn.functional.hingeEmbeddingLoss(tensor([0.5, 0.25]), tensor([1, -1])).item()); // 0.625
  * ```
  */
-export function hingeEmbeddingLoss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+export function hingeEmbeddingLoss(
+  input: Tensor,
+  target: Tensor,
+  margin?: number | MarginLossOptions,
+  opts?: MarginLossOptions,
+): Tensor {
   const call = "hingeEmbeddingLoss";
   tensors(call, [[input, "input"], [target, "target"]]);
-  const a = parseArgs(call, args, [margin(1), ...LEGACY]);
+  const a = parseArgs(call, [margin, opts], [marginSpec(1), ...LEGACY]);
   return hingeImpl(call, input, target, a.margin as number, reductionOf(call, a));
 }
 
@@ -131,11 +161,15 @@ export function hingeEmbeddingLoss(input: Tensor, target: Tensor, ...args: unkno
 export class HingeEmbeddingLoss extends Loss {
   /** The margin for y = -1 (default 1). */
   margin: number;
-  constructor(...args: unknown[]) {
-    const a = parseArgs("HingeEmbeddingLoss", args, [margin(1), ...LEGACY]);
+  /**
+   * Options (`margin`, `reduction`, ...), or PyTorch's positional (margin, size_average, reduce, reduction).
+   */
+  constructor(first?: number | MarginLossOptions, ...positional: unknown[]) {
+    const a = parseArgs("HingeEmbeddingLoss", [first, ...positional], [marginSpec(1), ...LEGACY]);
     super(reductionOf("HingeEmbeddingLoss", a));
     this.margin = a.margin as number;
   }
+  /** The loss of `input` against `target`, reduced as configured. */
   override forward(input: Tensor, target: Tensor): Tensor {
     const call = "HingeEmbeddingLoss.forward";
     tensors(call, [[input, "input"], [target, "target"]]);
@@ -160,10 +194,10 @@ function softMarginImpl(call: string, x: Tensor, y: Tensor, red: string): Tensor
  * console.log(nn.functional.softMarginLoss(tensor([0]), tensor([1])).item()); // 0.6931471824645996
  * ```
  */
-export function softMarginLoss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+export function softMarginLoss(input: Tensor, target: Tensor, opts?: ReductionOptions): Tensor {
   const call = "softMarginLoss";
   tensors(call, [[input, "input"], [target, "target"]]);
-  return softMarginImpl(call, input, target, reductionOf(call, parseArgs(call, args, LEGACY)));
+  return softMarginImpl(call, input, target, reductionOf(call, parseArgs(call, [opts], LEGACY)));
 }
 
 /**
@@ -176,9 +210,13 @@ export function softMarginLoss(input: Tensor, target: Tensor, ...args: unknown[]
  * ```
  */
 export class SoftMarginLoss extends Loss {
-  constructor(...args: unknown[]) {
-    super(reductionOf("SoftMarginLoss", parseArgs("SoftMarginLoss", args, LEGACY)));
+  /**
+   * Options (`reduction`, or the seed's `sizeAverage`/`reduce`), or PyTorch's positional (size_average, reduce, reduction).
+   */
+  constructor(first?: boolean | null | ReductionOptions, ...positional: unknown[]) {
+    super(reductionOf("SoftMarginLoss", parseArgs("SoftMarginLoss", [first, ...positional], LEGACY)));
   }
+  /** The loss of `input` against `target`, reduced as configured. */
   override forward(input: Tensor, target: Tensor): Tensor {
     const call = "SoftMarginLoss.forward";
     tensors(call, [[input, "input"], [target, "target"]]);
@@ -216,10 +254,15 @@ const MLSM_SPECS: ArgSpec[] = [WEIGHT, ...LEGACY];
  * console.log(nn.functional.multilabelSoftMarginLoss(tensor([[0, 0]]), tensor([[1, 0]])).item()); // 0.6931471824645996
  * ```
  */
-export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+export function multilabelSoftMarginLoss(
+  input: Tensor,
+  target: Tensor,
+  weight?: Tensor | null | WeightedLossOptions,
+  opts?: WeightedLossOptions,
+): Tensor {
   const call = "multilabelSoftMarginLoss";
   tensors(call, [[input, "input"], [target, "target"]]);
-  const a = parseArgs(call, args, MLSM_SPECS);
+  const a = parseArgs(call, [weight, opts], MLSM_SPECS);
   return multilabelSoftMarginImpl(call, input, target, a.weight as Tensor | null, reductionOf(call, a));
 }
 
@@ -234,10 +277,14 @@ export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, ...args:
  * ```
  */
 export class MultiLabelSoftMarginLoss extends WeightedLoss {
-  constructor(...args: unknown[]) {
-    const a = parseArgs("MultiLabelSoftMarginLoss", args, MLSM_SPECS);
+  /**
+   * Options (`weight`, `reduction`, ...), or PyTorch's positional (weight, size_average, reduce, reduction).
+   */
+  constructor(first?: Tensor | null | WeightedLossOptions, ...positional: unknown[]) {
+    const a = parseArgs("MultiLabelSoftMarginLoss", [first, ...positional], MLSM_SPECS);
     super(reductionOf("MultiLabelSoftMarginLoss", a), a.weight as Tensor | null);
   }
+  /** The loss of `input` against `target`, reduced as configured. */
   override forward(input: Tensor, target: Tensor): Tensor {
     const call = "MultiLabelSoftMarginLoss.forward";
     tensors(call, [[input, "input"], [target, "target"]]);
@@ -283,10 +330,16 @@ function cosineEmbeddingImpl(call: string, x1: Tensor, x2: Tensor, y: Tensor, m:
  * console.log(l.item()); // 1
  * ```
  */
-export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+export function cosineEmbeddingLoss(
+  input1: Tensor,
+  input2: Tensor,
+  target: Tensor,
+  margin?: number | MarginLossOptions,
+  opts?: MarginLossOptions,
+): Tensor {
   const call = "cosineEmbeddingLoss";
   tensors(call, [[input1, "input1"], [input2, "input2"], [target, "target"]]);
-  const a = parseArgs(call, args, [margin(0), ...LEGACY]);
+  const a = parseArgs(call, [margin, opts], [marginSpec(0), ...LEGACY]);
   return cosineEmbeddingImpl(call, input1, input2, target, a.margin as number, reductionOf(call, a));
 }
 
@@ -303,11 +356,15 @@ export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tens
 export class CosineEmbeddingLoss extends Loss {
   /** The margin for dissimilar pairs (default 0). */
   margin: number;
-  constructor(...args: unknown[]) {
-    const a = parseArgs("CosineEmbeddingLoss", args, [margin(0), ...LEGACY]);
+  /**
+   * Options (`margin`, `reduction`, ...), or PyTorch's positional (margin, size_average, reduce, reduction).
+   */
+  constructor(first?: number | MarginLossOptions, ...positional: unknown[]) {
+    const a = parseArgs("CosineEmbeddingLoss", [first, ...positional], [marginSpec(0), ...LEGACY]);
     super(reductionOf("CosineEmbeddingLoss", a));
     this.margin = a.margin as number;
   }
+  /** The loss of the pairs (`input1`, `input2`) against the labels `target`, reduced as configured. */
   override forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
     const call = "CosineEmbeddingLoss.forward";
     tensors(call, [[input1, "input1"], [input2, "input2"], [target, "target"]]);
@@ -367,7 +424,7 @@ function multiMarginImpl(
 
 const MM_SPECS: ArgSpec[] = [
   { name: "p", kind: "int", default: 1 },
-  margin(1),
+  marginSpec(1),
   WEIGHT,
   SIZE_AVERAGE,
   REDUCE,
@@ -385,10 +442,17 @@ const MM_SPECS: ArgSpec[] = [
  * console.log(l.item()); // 0.32499998807907104
  * ```
  */
-export function multiMarginLoss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+export function multiMarginLoss(
+  input: Tensor,
+  target: Tensor,
+  p?: number | MultiMarginLossOptions,
+  margin?: number,
+  weight?: Tensor | null,
+  opts?: MultiMarginLossOptions,
+): Tensor {
   const call = "multiMarginLoss";
   tensors(call, [[input, "input"], [target, "target"]]);
-  const a = parseArgs(call, args, MM_SPECS);
+  const a = parseArgs(call, [p, margin, weight, opts], MM_SPECS);
   return multiMarginImpl(
     call,
     input,
@@ -415,8 +479,11 @@ export class MultiMarginLoss extends WeightedLoss {
   p: number;
   /** The margin (default 1). */
   margin: number;
-  constructor(...args: unknown[]) {
-    const a = parseArgs("MultiMarginLoss", args, MM_SPECS);
+  /**
+   * Options (`p`, `margin`, `weight`, `reduction`, ...), or PyTorch's positional (p, margin, weight, size_average, reduce, reduction).
+   */
+  constructor(first?: number | MultiMarginLossOptions, ...positional: unknown[]) {
+    const a = parseArgs("MultiMarginLoss", [first, ...positional], MM_SPECS);
     super(reductionOf("MultiMarginLoss", a), a.weight as Tensor | null);
     this.p = a.p as number;
     this.margin = a.margin as number;
@@ -424,6 +491,7 @@ export class MultiMarginLoss extends WeightedLoss {
       throw new RangeError(`MultiMarginLoss: only p == 1 and p == 2 supported, got p = ${this.p}`);
     }
   }
+  /** The loss of `input` against `target`, reduced as configured. */
   override forward(input: Tensor, target: Tensor): Tensor {
     const call = "MultiMarginLoss.forward";
     tensors(call, [[input, "input"], [target, "target"]]);
@@ -476,10 +544,10 @@ function multilabelMarginImpl(call: string, x: Tensor, y: Tensor, red: string): 
  * console.log(nn.functional.multilabelMarginLoss(tensor([[0.1, 0.2, 0.4, 0.8]]), y).item()); // 0.8500000238418579
  * ```
  */
-export function multilabelMarginLoss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+export function multilabelMarginLoss(input: Tensor, target: Tensor, opts?: ReductionOptions): Tensor {
   const call = "multilabelMarginLoss";
   tensors(call, [[input, "input"], [target, "target"]]);
-  return multilabelMarginImpl(call, input, target, reductionOf(call, parseArgs(call, args, LEGACY)));
+  return multilabelMarginImpl(call, input, target, reductionOf(call, parseArgs(call, [opts], LEGACY)));
 }
 
 /**
@@ -493,9 +561,13 @@ export function multilabelMarginLoss(input: Tensor, target: Tensor, ...args: unk
  * ```
  */
 export class MultiLabelMarginLoss extends Loss {
-  constructor(...args: unknown[]) {
-    super(reductionOf("MultiLabelMarginLoss", parseArgs("MultiLabelMarginLoss", args, LEGACY)));
+  /**
+   * Options (`reduction`, or the seed's `sizeAverage`/`reduce`), or PyTorch's positional (size_average, reduce, reduction).
+   */
+  constructor(first?: boolean | null | ReductionOptions, ...positional: unknown[]) {
+    super(reductionOf("MultiLabelMarginLoss", parseArgs("MultiLabelMarginLoss", [first, ...positional], LEGACY)));
   }
+  /** The loss of `input` against `target`, reduced as configured. */
   override forward(input: Tensor, target: Tensor): Tensor {
     const call = "MultiLabelMarginLoss.forward";
     tensors(call, [[input, "input"], [target, "target"]]);

@@ -14,8 +14,12 @@ export { Embedding, type EmbeddingOptions, type FromPretrainedOptions } from "./
 export { DataParallel, type DataParallelOptions } from "./parallel.ts";
 export {
   ELU,
+  type EluOptions,
   Hardtanh,
+  type HardtanhOptions,
+  type InplaceOptions,
   LeakyReLU,
+  type LeakyReluOptions,
   LogSigmoid,
   LogSoftmax,
   PReLU,
@@ -25,36 +29,52 @@ export {
   Sigmoid,
   Softmax,
   Softmax2d,
+  type SoftmaxOptions,
   Softmin,
   Softplus,
+  type SoftplusOptions,
   Softshrink,
+  type SoftshrinkOptions,
   Softsign,
   Tanh,
   Tanhshrink,
   Threshold,
+  type ThresholdOptions,
 } from "./activation.ts";
 export { BatchNorm1d, BatchNorm2d, BatchNorm3d, BatchNormNd, type BatchNormOptions } from "./batchnorm.ts";
 export {
   BCELoss,
   BCEWithLogitsLoss,
+  type BCEWithLogitsLossOptions,
   CrossEntropyLoss,
+  type CrossEntropyLossOptions,
   KLDivLoss,
+  type KLDivLossOptions,
   L1Loss,
+  Loss,
   MSELoss,
   NLLLoss,
   NLLLoss2d,
+  type NLLLossOptions,
+  type Reduction,
+  type ReductionOptions,
   SmoothL1Loss,
+  type SmoothL1LossOptions,
+  WeightedLoss,
+  type WeightedLossOptions,
 } from "./loss.ts";
 export {
   CosineEmbeddingLoss,
   HingeEmbeddingLoss,
+  type MarginLossOptions,
   MarginRankingLoss,
   MultiLabelMarginLoss,
   MultiLabelSoftMarginLoss,
   MultiMarginLoss,
+  type MultiMarginLossOptions,
   SoftMarginLoss,
 } from "./loss_margin.ts";
-export { PairwiseDistance } from "./distance.ts";
+export { PairwiseDistance, type PairwiseDistanceOptions } from "./distance.ts";
 export {
   GRU,
   type GRUOptions,

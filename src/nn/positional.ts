@@ -24,8 +24,11 @@ export type ArgKind =
 
 /** One argument: its name, kind, default and other accepted option keys. */
 export interface ArgSpec {
+  /** The option key (camelCase PyTorch name). */
   name: string;
+  /** What values it takes. */
   kind: ArgKind;
+  /** Its value when not given. */
   default: unknown;
   /** Other option keys meaning the same (e.g. the seed's `minValue` for `minVal`). */
   aliases?: readonly string[];
@@ -82,6 +85,7 @@ function checkKind(call: string, spec: ArgSpec, v: unknown): unknown {
  */
 export function parseArgs(call: string, args: readonly unknown[], specs: readonly ArgSpec[]): Record<string, unknown> {
   let np = args.length;
+  while (np > 0 && args[np - 1] === undefined) np--;
   let opts: Record<string, unknown> | null = null;
   if (np > 0 && isOptions(args[np - 1])) opts = args[--np] as Record<string, unknown>;
   while (np > 0 && args[np - 1] === undefined) np--;

@@ -48,7 +48,7 @@ Deno.test("distance errors name the call", () => {
     RangeError,
     /^cosineSimilarity: dim 2 is out of range/,
   );
-  throwsWith(() => new nn.PairwiseDistance({ q: 2 }), TypeError, /^PairwiseDistance: unknown option "q"/);
+  throwsWith(() => new nn.PairwiseDistance({ q: 2 } as never), TypeError, /^PairwiseDistance: unknown option "q"/);
   throwsWith(
     () => new nn.PairwiseDistance().forward(tensor([1]), null as unknown as Tensor),
     TypeError,

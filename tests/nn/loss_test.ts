@@ -298,11 +298,15 @@ Deno.test("shape, dtype and option errors are clear", () => {
     /^CrossEntropyLoss: label_smoothing must be between 0\.0 and 1\.0\. Got: 1\.5$/,
   );
   throwsWith(
-    () => new nn.MSELoss({ reduction: "avg" }),
+    () => new nn.MSELoss({ reduction: "avg" } as never),
     RangeError,
     /^MSELoss: "avg" is not a valid value for reduction/,
   );
-  throwsWith(() => F.l1Loss(x, x, { reduction: "batchmean" }), RangeError, /^l1Loss: "batchmean" is not a valid value/);
+  throwsWith(
+    () => F.l1Loss(x, x, { reduction: "batchmean" } as never),
+    RangeError,
+    /^l1Loss: "batchmean" is not a valid value/,
+  );
   throwsWith(
     () => new nn.MultiMarginLoss({ p: 3 }),
     RangeError,
@@ -328,7 +332,7 @@ Deno.test("shape, dtype and option errors are clear", () => {
     RangeError,
     /^smoothL1Loss: smooth_l1_loss does not support negative values for beta, got -1$/,
   );
-  throwsWith(() => new nn.L1Loss({ sizeAverag: false }), TypeError, /^L1Loss: unknown option "sizeAverag"/);
+  throwsWith(() => new nn.L1Loss({ sizeAverag: false } as never), TypeError, /^L1Loss: unknown option "sizeAverag"/);
   throwsWith(
     () => F.mseLoss(x, null as unknown as Tensor),
     TypeError,

@@ -17,12 +17,19 @@ import { castRaw, checkTensor, contiguousRaw, empty } from "./util.ts";
 
 /** Options of `batchNorm`. */
 export interface BatchNormArgs {
+  /** Per-channel scale, or null (1). */
   weight?: Tensor | null;
+  /** Per-channel shift, or null (0). */
   bias?: Tensor | null;
+  /** Running mean: read in evaluation, updated in place in training; may be null in training. */
   runningMean?: Tensor | null;
+  /** Running (unbiased) variance, like `runningMean`. */
   runningVar?: Tensor | null;
+  /** Normalize with the batch statistics (and update the running ones). */
   training: boolean;
+  /** The running-statistics update factor. */
   momentum: number;
+  /** Added to the variance. */
   eps: number;
 }
 
