@@ -721,7 +721,7 @@ export class Tensor {
   }
   /** Standard deviation (unbiased by default). */
   std(dim?: number | readonly number[], opts: { unbiased?: boolean; keepdim?: boolean } = {}): Tensor {
-    return R.variance(this, dim, opts.unbiased ?? true, opts.keepdim ?? false).sqrt();
+    return R.std(this, dim, opts.unbiased ?? true, opts.keepdim ?? false);
   }
   /** log(sum(exp(x))) over `dim`, computed stably. */
   logsumexp(dim: number | readonly number[], keepdim = false): Tensor {

@@ -107,6 +107,14 @@ check("mean dim", (a) => a.mean(-1), () => [rd([2, 3], 64)]);
 check("mean dims keepdim", (a) => a.mean([0, 1], true), () => [rd([2, 3, 2], 65)]);
 check("prod all", (a) => a.prod(), () => [awayFromZero([2, 3], 66)]);
 check("prod dim", (a) => a.prod(1, true), () => [awayFromZero([2, 3], 67)]);
+check(
+  "prod all with a zero",
+  (a) => a.prod(),
+  () => [tensor([0.5, 0, -2, 1.5], { dtype: "float64", requiresGrad: true })],
+);
+check("prod dim with one and two zeros per row", (a) => a.prod(1), () => [
+  tensor([[0, 2, 3], [0, 0, 4], [1, -2, 3]], { dtype: "float64", requiresGrad: true }),
+]);
 check("max all", (a) => a.max(), () => [rd([2, 3], 68)]);
 check("min all", (a) => a.min(), () => [rd([2, 3], 69)]);
 check("max dim", (a) => a.max(1)[0], () => [rd([3, 4], 70)]);

@@ -184,7 +184,8 @@ export function pow(a: Tensor, b: Operand): Tensor {
   const bt = b;
   const r = binaryCore(Binary.DT_POW, a, bt, resultType(a, bt), call);
   return record("PowBackward", r, [a, bt], (g) => {
-    const ga = a.requiresGrad ? gradFor(mul(mul(g, bt), pow(a, sub(bt, 1))), a) : null;
+    // d/da a^b = b a^(b-1), taken as 0 where b == 0 (PyTorch's pow_backward_self: no 0 * inf).
+    const ga = a.requiresGrad ? gradFor(where(bt.eq(0), 0, mul(mul(g, bt), pow(a, sub(bt, 1)))), a) : null;
     let gb: Tensor | null = null;
     if (bt.requiresGrad) {
       // d/db a^b = a^b ln a, taken as 0 where a == 0 and b >= 0 (PyTorch's convention).

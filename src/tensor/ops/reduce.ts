@@ -6,12 +6,12 @@
 
 import * as cpu from "../../backend/cpu.ts";
 import { type DType, isFloat } from "../../backend/dtype.ts";
-import { Reduce } from "../../backend/ops.ts";
+import { Reduce, Unary } from "../../backend/ops.ts";
 import { record } from "../../autograd/node.ts";
 import { contiguousStrides, describe, fmt, normDim, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
 import { castRaw, checkTensor, contiguousRaw, empty, rawView } from "./util.ts";
-import { abs, div, exp, mul, pow, sign, sub, where } from "./elementwise.ts";
+import { abs, div, exp, mul, pow, sign, sub, unaryCore, where } from "./elementwise.ts";
 import { expand } from "./view.ts";
 
 /** Normalizes a dim argument into a sorted, de-duplicated list (undefined = all dims). */
@@ -128,9 +128,27 @@ export function prod(t: Tensor, dim?: number, keepdim = false): Tensor {
   const ad = accDtype(dt);
   const r = castRaw(reduceRaw(castRaw(t, ad, "prod"), Reduce.DT_RED_PROD, dims, keepdim, ad, 0, "prod"), dt, "prod");
   return record("ProdBackward", r, [t], (g) => {
-    // d prod / d x_i = prod / x_i where x_i != 0; exact for inputs without zeros.
+    // d prod / d x_i = prod / x_i, except where the slice holds zeros (PyTorch's prod_backward):
+    // one zero gets the product of the others, everything else in that slice gets 0.
+    const ge = expandBack(g, t, dims, keepdim);
     const rk = expandBack(r, t, dims, keepdim);
-    return [mul(expandBack(g, t, dims, keepdim), div(rk, t))];
+    const zero = t.eq(0);
+    const zeros = expandBack(
+      reduceRaw(castRaw(zero, "int64", "prod"), Reduce.DT_RED_SUM, dims, true, "int64", 0, "prod"),
+      t,
+      dims,
+      true,
+    );
+    const plain = mul(ge, div(rk, t));
+    if (!zeros.gt(0).any().item()) return [plain];
+    const others = expandBack(
+      reduceRaw(castRaw(where(zero, 1, t), ad, "prod"), Reduce.DT_RED_PROD, dims, true, ad, 0, "prod"),
+      t,
+      dims,
+      true,
+    );
+    const single = where(zero.logicalAnd(zeros.eq(1)), mul(ge, castRaw(others, t.dtype, "prod")), 0);
+    return [where(zeros.eq(0), plain, single)];
   }, [t, r]);
 }
 
@@ -243,11 +261,36 @@ export function variance(
   const c = unbiased ? 1 : 0;
   const n = numelOf(dims.map((d) => t.shape[d]));
   const r = reduceRaw(t, Reduce.DT_RED_VAR, dims, keepdim, t.dtype, c, call);
-  return record("VarBackward", r, [t], (g) => {
-    const m = expandBack(mean(t, dims, true), t, dims, true);
-    const ge = expandBack(g, t, dims, keepdim);
-    return [mul(mul(ge, sub(t, m)), 2 / (n - c))];
-  }, [t]);
+  return record("VarBackward", r, [t], (g) => [varGrad(t, g, dims, keepdim, n, c)], [t]);
+}
+
+/** d var / d t for an output gradient `g` of the variance's shape. */
+function varGrad(t: Tensor, g: Tensor, dims: readonly number[], keepdim: boolean, n: number, c: number): Tensor {
+  const m = expandBack(mean(t, dims, true), t, dims, true);
+  const ge = expandBack(g, t, dims, keepdim);
+  return mul(mul(ge, sub(t, m)), 2 / (n - c));
+}
+
+/** Standard deviation; its gradient is 0 where the deviation is 0 (PyTorch's std_backward). */
+export function std(
+  t: Tensor,
+  dim: number | readonly number[] | undefined,
+  unbiased: boolean,
+  keepdim: boolean,
+): Tensor {
+  const call = "std";
+  checkTensor(t, call);
+  if (!isFloat(t.dtype)) throw new TypeError(`std: expected a floating point tensor, got ${t.dtype}`);
+  const dims = dimList(t, dim, call);
+  const c = unbiased ? 1 : 0;
+  const n = numelOf(dims.map((d) => t.shape[d]));
+  const v = reduceRaw(t, Reduce.DT_RED_VAR, dims, keepdim, t.dtype, c, call);
+  const r = unaryCore(Unary.DT_SQRT, v, 0, 0, v.dtype, call); // float16 computes in float32
+  v.dispose();
+  return record("StdBackward", r, [t], (g) => {
+    const gv = where(r.eq(0), 0, div(g, mul(r, 2)));
+    return [varGrad(t, gv, dims, keepdim, n, c)];
+  }, [t, r]);
 }
 
 /** Stable log-sum-exp over dims. */
