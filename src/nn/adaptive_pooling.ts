@@ -55,8 +55,8 @@ function maxImpl(rank: number, input: Tensor, size: unknown, returnIndices: unkn
   if (returnIndices !== undefined && typeof returnIndices !== "boolean") {
     throw new TypeError(`${call}: expected returnIndices to be a boolean, got ${describe(returnIndices)}`);
   }
-  const [out, idx] = maxOp(x, resolveSize(x, rank, size, call), call);
-  return returnIndices ? [out, idx] as [Tensor, Tensor] : out;
+  const [out, idx] = maxOp(x, resolveSize(x, rank, size, call), returnIndices === true, call);
+  return returnIndices ? [out, idx!] as [Tensor, Tensor] : out;
 }
 
 function avgImpl(rank: number, input: Tensor, size: unknown, call: string): Tensor {

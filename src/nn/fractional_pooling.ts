@@ -73,8 +73,8 @@ function fractionalImpl(rank: number, input: Tensor, f: Fractional, call: string
   const out = f.outputSize ?? inSizes.map((s, i) => Math.trunc(s * f.outputRatio![i]));
   const samples = f.randomSamples ??
     rand([x.ndim === rank + 1 ? 1 : x.shape[0], x.shape[x.ndim - rank - 1], rank], { dtype: x.dtype });
-  const [y, idx] = fractionalOp(x, f.kernel, out, samples, call);
-  return f.returnIndices ? [y, idx] : y;
+  const [y, idx] = fractionalOp(x, f.kernel, out, samples, f.returnIndices, call);
+  return f.returnIndices ? [y, idx!] : y;
 }
 
 /** The N-d fractional max pooling layer; FractionalMaxPool2d/3d fix the rank. */

@@ -158,8 +158,9 @@ function maxPoolImpl(
 ): Tensor | [Tensor, Tensor] {
   const x = checkPoolInput(input, rank, call);
   const w = resolveWindow(rank, kernelSize, o, call);
-  const [out, idx] = maxPoolOp(x, w, windowOutput(x, w, call), call);
-  return checkBool(o.returnIndices, "returnIndices", call, false) ? [out, idx] : out;
+  const withIndices = checkBool(o.returnIndices, "returnIndices", call, false);
+  const [out, idx] = maxPoolOp(x, w, windowOutput(x, w, call), withIndices, call);
+  return withIndices ? [out, idx!] : out;
 }
 
 /** The N-d max pooling layer; MaxPool1d/2d/3d fix the rank. */

@@ -11,6 +11,7 @@
 import * as cpu from "../../backend/cpu.ts";
 import * as kc from "../../backend/conv.ts";
 import { Reduce } from "../../backend/ops.ts";
+import { isGradEnabled } from "../../autograd/grad_mode.ts";
 import { record } from "../../autograd/node.ts";
 import { fmt, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
@@ -64,23 +65,34 @@ function maxBackward(x: Tensor, indices: Tensor, g: Tensor, lin: number, lout: n
   return gx;
 }
 
-/** Shared driver of the max-style poolings: values and indices, with the scatter backward. */
-function maxLike(
+/** What the max poolings return: the values, and the indices unless they were not asked for. */
+export type MaxResult<I extends boolean> = [Tensor, I extends true ? Tensor : Tensor | null];
+
+/**
+ * Shared driver of the max-style poolings: values and indices, with the scatter backward. The
+ * indices are computed only when asked for or when the backward needs them (no int64 buffer
+ * for inference).
+ */
+function maxLike<I extends boolean>(
   mode: number,
   x: Tensor,
   g: kc.PoolGeometry,
   samples: Tensor | null,
+  wantIndices: I,
   name: string,
   call: string,
-): [Tensor, Tensor] {
+): MaxResult<I> {
   const lead = x.shape.slice(0, x.ndim - g.inSizes.length);
   const xc = contiguousRaw(x, call);
   const out = empty([...lead, ...g.outSizes], x.dtype);
-  const idx = empty(out.shape, "int64");
+  const needGrad = isGradEnabled() && x.requiresGrad;
+  const idx = wantIndices || needGrad ? empty(out.shape, "int64") : null;
   kc.poolForward(kc.PoolOp.MAX, mode, g, xc, out, idx, samples, NO_AVG, call);
-  const lin = numelOf(g.inSizes), lout = numelOf(g.outSizes);
-  record(name, out, [x], (grad) => [maxBackward(x, idx, grad, lin, lout, call)], [idx]);
-  return [out, idx];
+  if (idx !== null) {
+    const lin = numelOf(g.inSizes), lout = numelOf(g.outSizes);
+    record(name, out, [x], (grad) => [maxBackward(x, idx, grad, lin, lout, call)], [idx]);
+  }
+  return [out, idx] as MaxResult<I>;
 }
 
 function avgLike(mode: number, x: Tensor, g: kc.PoolGeometry, avg: kc.AvgOptions, name: string, call: string) {
@@ -100,12 +112,21 @@ function planesOf(x: Tensor, rank: number): number {
   return numelOf(x.shape.slice(0, x.ndim - rank));
 }
 
-/** Max pooling over the last `win.kernel.length` dims into `outSizes`; returns [values, indices]. */
-export function maxPool(x: Tensor, win: PoolWindow, outSizes: readonly number[], call: string): [Tensor, Tensor] {
+/**
+ * Max pooling over the last `win.kernel.length` dims into `outSizes`; returns [values, indices]
+ * (indices null when not wanted and not needed for the backward).
+ */
+export function maxPool<I extends boolean>(
+  x: Tensor,
+  win: PoolWindow,
+  outSizes: readonly number[],
+  wantIndices: I,
+  call: string,
+): MaxResult<I> {
   const rank = win.kernel.length;
   checkFloatInput(x, rank, call);
   const g = { planes: planesOf(x, rank), inSizes: x.shape.slice(-rank), outSizes, ...win };
-  return maxLike(kc.PoolMode.WINDOW, x, g, null, "MaxPoolBackward", call);
+  return maxLike(kc.PoolMode.WINDOW, x, g, null, wantIndices, "MaxPoolBackward", call);
 }
 
 /** Average pooling over the last `win.kernel.length` dims (dilation must be 1). */
@@ -140,9 +161,14 @@ function adaptiveGeom(x: Tensor, outSizes: readonly number[], call: string): kc.
 }
 
 /** Adaptive max pooling of the last `outSizes.length` dims to `outSizes`; returns [values, indices]. */
-export function adaptiveMaxPool(x: Tensor, outSizes: readonly number[], call: string): [Tensor, Tensor] {
+export function adaptiveMaxPool<I extends boolean>(
+  x: Tensor,
+  outSizes: readonly number[],
+  wantIndices: I,
+  call: string,
+): MaxResult<I> {
   const g = adaptiveGeom(x, outSizes, call);
-  return maxLike(kc.PoolMode.ADAPTIVE, x, g, null, "AdaptiveMaxPoolBackward", call);
+  return maxLike(kc.PoolMode.ADAPTIVE, x, g, null, wantIndices, "AdaptiveMaxPoolBackward", call);
 }
 
 /** Adaptive average pooling of the last `outSizes.length` dims to `outSizes`. */
@@ -155,13 +181,14 @@ export function adaptiveAvgPool(x: Tensor, outSizes: readonly number[], call: st
  * Fractional max pooling (Graham, 2014) of x [N, C, ...spatial] with pool size `kernel`;
  * `samples` [N, C, rank] in x's dtype are PyTorch's `_random_samples` in [0, 1).
  */
-export function fractionalMaxPool(
+export function fractionalMaxPool<I extends boolean>(
   x: Tensor,
   kernel: readonly number[],
   outSizes: readonly number[],
   samples: Tensor,
+  wantIndices: I,
   call: string,
-): [Tensor, Tensor] {
+): MaxResult<I> {
   const rank = kernel.length;
   checkFloatInput(x, rank, call);
   checkTensor(samples, call, "randomSamples");
@@ -187,7 +214,8 @@ export function fractionalMaxPool(
   });
   const ones = kernel.map(() => 1), zeros = kernel.map(() => 0);
   const g = { planes: planesOf(x, rank), inSizes, outSizes, kernel, stride: ones, padding: zeros, dilation: ones };
-  return maxLike(kc.PoolMode.FRACTIONAL, x, g, contiguousRaw(samples, call), "FractionalMaxPoolBackward", call);
+  const s = contiguousRaw(samples, call);
+  return maxLike(kc.PoolMode.FRACTIONAL, x, g, s, wantIndices, "FractionalMaxPoolBackward", call);
 }
 
 /** Min and max of an int64 tensor (no graph). */
