@@ -16,12 +16,15 @@ export interface BackwardOptions {
   retainGraph?: boolean;
 }
 
-function runHooks(hooks: ((g: Tensor) => Tensor | void | undefined)[] | null, g: Tensor): Tensor {
-  if (hooks === null) return g;
+/** Runs gradient hooks; every tensor a hook saw or returned goes into `seen` (it may be kept). */
+function runHooks(hooks: ((g: Tensor) => Tensor | void | undefined)[] | null, g: Tensor, seen: Set<Tensor>): Tensor {
+  if (hooks === null || hooks.length === 0) return g;
   for (const h of hooks) {
+    seen.add(g);
     const r = h(g);
     if (r !== undefined && r !== null) g = r as Tensor;
   }
+  seen.add(g);
   return g;
 }
 
@@ -71,6 +74,9 @@ export function runBackward(
   }
 
   const pending = new Map<Node, Tensor>();
+  // Gradient tensors a leaf must not adopt as its .grad without a copy: the caller's seeds,
+  // tensors a hook saw, and tensors one backward returned for several inputs.
+  const shared = new Set<Tensor>(grads);
   const accumulate = (map: Map<Node, Tensor>, n: Node, g: Tensor) => {
     const prev = map.get(n);
     map.set(n, prev === undefined ? g : prev.add(g));
@@ -83,7 +89,8 @@ export function runBackward(
       }
       return;
     }
-    t._accumulateGrad(runHooks(t._hooks, g));
+    const h = runHooks(t._hooks, g, shared);
+    t._accumulateGrad(h, !shared.has(h));
   };
 
   const prevMode = setGradEnabled(false);
@@ -101,7 +108,7 @@ export function runBackward(
       let g = pending.get(node);
       pending.delete(node);
       const outputs = g === undefined ? null : (() => {
-        g = runHooks(node.hooks, g!);
+        g = runHooks(node.hooks, g!, shared);
         const cap = captureNode.get(node);
         if (cap && captured) captured.set(cap, captured.get(cap) ? captured.get(cap)!.add(g) : g);
         if (node.backward === null) {
@@ -113,6 +120,12 @@ export function runBackward(
         checkVersions(node);
         return node.backward(g);
       })();
+      if (outputs) {
+        for (let i = 0; i < outputs.length; i++) {
+          const o = outputs[i];
+          if (o && outputs.indexOf(o) !== i) shared.add(o);
+        }
+      }
       for (let i = 0; i < node.inputs.length; i++) {
         const inp = node.inputs[i];
         const gi = outputs?.[i];

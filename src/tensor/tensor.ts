@@ -220,9 +220,11 @@ export class Tensor {
     this._storage.version++;
   }
   /** @internal adds a gradient into `.grad` (autograd engine) */
-  _accumulateGrad(g: Tensor): void {
+  _accumulateGrad(g: Tensor, mayOwn = false): void {
     if (this._grad === null) {
-      const owned = g.isContiguous() && g._offset === 0 && g._storage.refs === 1 &&
+      // Taking `g` itself (no copy) is only safe when nothing else holds it: the engine says
+      // so (not a user's seed, not routed twice, not seen by a hook) and no view shares it.
+      const owned = mayOwn && g.isContiguous() && g._offset === 0 && g._storage.refs === 1 &&
         g._storage.byteLength === g.numel() * DTYPES[g.dtype].itemsize && g.gradFn === null;
       this._grad = keep(owned ? g : g.clone());
     } else {

@@ -323,3 +323,24 @@ Deno.test("fill_ and copy_ are recorded when gradients are involved", () => {
   assert.equal(plain.requiresGrad, false);
   assert.equal(plain.gradFn, null);
 });
+
+Deno.test("leaf gradients never alias each other, the caller's seed or what a hook kept", () => {
+  const a = f64([1, 2]), b = f64([3, 4]);
+  const seed = tensor([1, 1], { dtype: "float64" });
+  a.add(b).backward(seed); // AddBackward hands the same tensor to both inputs
+  assert.notEqual(a.grad, b.grad);
+  assert.notEqual(a.grad, seed);
+  a.mul(2).add(b).sum().backward();
+  assert.deepEqual(list(a.grad), [3, 3]);
+  assert.deepEqual(list(b.grad), [2, 2]);
+  assert.deepEqual(list(seed), [1, 1], "the seed is untouched");
+  const c = f64([1, 2]);
+  let kept: Tensor | null = null;
+  c.registerHook((g) => {
+    kept = g;
+  });
+  c.mul(3).backward(tensor([1, 1], { dtype: "float64" }).mul(1));
+  c.mul(3).backward(tensor([1, 1], { dtype: "float64" }).mul(1));
+  assert.deepEqual(list(c.grad), [6, 6]);
+  assert.deepEqual(list(kept), [3, 3], "the tensor a hook kept did not become .grad");
+});
