@@ -288,15 +288,17 @@ export class Tensor {
   get data(): Tensor {
     return this.detach();
   }
+  /**
+   * Makes this tensor use `t`'s memory, shape and dtype, keeping its identity and autograd
+   * flags (PyTorch's `p.data = t`: no copy, allowed on leaves that require grad).
+   */
   set data(t: Tensor) {
     this._live("Tensor.data");
     if (!(t instanceof Tensor)) throw new TypeError(`Tensor.data: expected a Tensor, got ${typeof t}`);
-    if (t.dtype !== this.dtype || !sameShape(t.shape, this.shape)) {
-      throw new TypeError(
-        `Tensor.data: expected a ${this.dtype} tensor of shape ${fmt(this.shape)}, got ${t.dtype} ${fmt(t.shape)}`,
-      );
+    if (this._requiresGrad && !t.isFloatingPoint()) {
+      throw new TypeError(`Tensor.data: a tensor that requires grad needs floating point data, got ${t.dtype}`);
     }
-    this.copy_(t);
+    this._setData(t);
   }
 
   // ------------------------------------------------------------------ memory

@@ -209,3 +209,24 @@ Deno.test("toString, tolist and item formats", () => {
   assert.equal(tensor(new BigInt64Array([3n])).item(), 3);
   assert.equal(typeof tensor([true]).item(), "number");
 });
+
+Deno.test("data: reading detaches, assigning swaps the memory (allowed on leaves that require grad)", () => {
+  const p = tensor([1, 2], { requiresGrad: true });
+  const d = p.data;
+  assert.equal(d.requiresGrad, false);
+  assert.equal(d._storage, p._storage);
+  const src = ones([3], { dtype: "float64" });
+  p.data = src;
+  assert.deepEqual([...p.shape], [3]);
+  assert.equal(p.dtype, "float64");
+  assert.equal(p.requiresGrad, true);
+  assert.equal(p.isLeaf, true);
+  src.add_(1); // no copy: p sees it
+  assert.deepEqual(p.tolist(), [2, 2, 2]);
+  assert.throws(
+    () => (p.data = ones([2], { dtype: "int64" })),
+    /^TypeError: Tensor\.data: a tensor that requires grad needs floating point data, got int64/,
+  );
+  p.mul(p).sum().backward();
+  assert.deepEqual(p.grad!.tolist(), [4, 4, 4]);
+});
