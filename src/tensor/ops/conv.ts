@@ -94,6 +94,42 @@ function checkOperands(
 }
 
 /**
+ * Gradients of a convolution (or, `transposed`, of a transposed convolution) for the output
+ * gradient `grad`: the input's through the opposite kernel, the weight's, and the bias's (a
+ * channel sum of `grad`). `xc`/`wc` are the contiguous input and weight the forward used.
+ */
+function grads(
+  transposed: boolean,
+  g: kc.ConvGeometry,
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  xc: Tensor,
+  wc: Tensor,
+  grad: Tensor,
+  call: string,
+): (Tensor | null)[] {
+  const gc = contiguousRaw(grad, call);
+  let gx: Tensor | null = null, gw: Tensor | null = null, gb: Tensor | null = null;
+  if (x.requiresGrad) {
+    gx = empty(x.shape, x.dtype);
+    if (transposed) kc.convForward(g, gc, wc, null, gx, call);
+    else kc.convTranspose(g, gc, wc, null, gx, call);
+  }
+  if (weight.requiresGrad) {
+    gw = empty(weight.shape, weight.dtype);
+    if (transposed) kc.convWeight(g, gc, xc, gw, call);
+    else kc.convWeight(g, xc, gc, gw, call);
+  }
+  if (bias !== null && bias.requiresGrad) {
+    const [n, c] = gc.shape;
+    gb = empty([c], bias.dtype);
+    kc.convBiasGrad(n, c, numelOf(gc.shape.slice(2)), gc, gb, call);
+  }
+  return [gx, gw, gb];
+}
+
+/**
  * N-d convolution of a batched input x [N, Cin, ...] with weight [Cout, Cin / groups, ...k]
  * and an optional bias [Cout]. Throws a RangeError when the (padded) input is smaller than the
  * (dilated) kernel.
@@ -131,23 +167,8 @@ export function convolution(x: Tensor, weight: Tensor, bias: Tensor | null, o: C
   const out = empty([n, cout, ...outSizes], x.dtype);
   kc.convForward(g, xc, wc, bc, out, call);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
-  return record("ConvolutionBackward", out, inputs, (grad) => {
-    const gc = contiguousRaw(grad, call);
-    let gx: Tensor | null = null, gw: Tensor | null = null, gb: Tensor | null = null;
-    if (x.requiresGrad) {
-      gx = empty(x.shape, x.dtype);
-      kc.convTranspose(g, gc, wc, null, gx, call);
-    }
-    if (weight.requiresGrad) {
-      gw = empty(weight.shape, weight.dtype);
-      kc.convWeight(g, xc, gc, gw, call);
-    }
-    if (bias !== null && bias.requiresGrad) {
-      gb = empty([cout], bias.dtype);
-      kc.convBiasGrad(n, cout, numelOf(outSizes), gc, gb, call);
-    }
-    return [gx, gw, gb];
-  }, [xc, wc]);
+  const backward = (grad: Tensor) => grads(false, g, x, weight, bias, xc, wc, grad, call);
+  return record("ConvolutionBackward", out, inputs, backward, [xc, wc]);
 }
 
 /**
@@ -202,21 +223,6 @@ export function convTranspose(
   const out = empty([n, cout, ...outSizes], x.dtype);
   kc.convTranspose(g, xc, wc, bc, out, call);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
-  return record("ConvolutionBackward", out, inputs, (grad) => {
-    const gc = contiguousRaw(grad, call);
-    let gx: Tensor | null = null, gw: Tensor | null = null, gb: Tensor | null = null;
-    if (x.requiresGrad) {
-      gx = empty(x.shape, x.dtype);
-      kc.convForward(g, gc, wc, null, gx, call);
-    }
-    if (weight.requiresGrad) {
-      gw = empty(weight.shape, weight.dtype);
-      kc.convWeight(g, gc, xc, gw, call);
-    }
-    if (bias !== null && bias.requiresGrad) {
-      gb = empty([cout], bias.dtype);
-      kc.convBiasGrad(n, cout, numelOf(outSizes), gc, gb, call);
-    }
-    return [gx, gw, gb];
-  }, [xc, wc]);
+  const backward = (grad: Tensor) => grads(true, g, x, weight, bias, xc, wc, grad, call);
+  return record("ConvolutionBackward", out, inputs, backward, [xc, wc]);
 }
