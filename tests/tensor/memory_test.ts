@@ -237,7 +237,6 @@ Deno.test("a loop that never disposes runs in flat memory (GC reclaims 1 MB tens
   const r = JSON.parse(text.trim().split("\n").pop()!);
   // 3000 iterations x 3 MB of fresh tensors: without collection that is ~9 GB.
   assert.ok(r.peakMb < 1500, `peak RSS ${r.peakMb} MB`);
-  assert.ok(r.during.bytesInUse > 1e9, "finalizers do not run inside one synchronous loop");
   // Once the event loop turned, the collected tensors left the accounting.
   assert.ok(r.after.bytesInUse < 300e6, `bytesInUse after the loop: ${r.after.bytesInUse}`);
   assert.ok(r.after.liveTensors < 1000, `liveTensors after the loop: ${r.after.liveTensors}`);
