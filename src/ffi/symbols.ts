@@ -278,7 +278,6 @@ export const symbols = {
     result: "i32",
   },
 
-
   // ---------------------------------------------------------------- softmax (softmax.c)
   /** (int32 dtype, int32 is_log, int32 outer, int32 n, int32 inner, const void* in, void* out) */
   dt_softmax: { parameters: ["i32", "i32", "i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
