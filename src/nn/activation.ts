@@ -663,21 +663,6 @@ export class Hardtanh extends InplaceActivation {
   }
 }
 
-/** A parameterless elementwise activation module over a functional twin. */
-function simple(name: string, fn: (x: Tensor) => Tensor) {
-  return class extends Module {
-    /** The activation takes no arguments. */
-    constructor() {
-      super();
-      parseArgs(name, [...arguments], []);
-    }
-    /** Applies the activation to `input` (any shape). */
-    override forward(input: Tensor): Tensor {
-      return fn(input);
-    }
-  };
-}
-
 /**
  * Applies the logistic sigmoid.
  *
@@ -687,7 +672,17 @@ function simple(name: string, fn: (x: Tensor) => Tensor) {
  * console.log(new nn.Sigmoid().forward(tensor([0])).tolist()); // [0.5]
  * ```
  */
-export class Sigmoid extends simple("Sigmoid", sigmoid) {}
+export class Sigmoid extends Module {
+  /** The activation takes no arguments. */
+  constructor() {
+    super();
+    parseArgs("Sigmoid", [...arguments], []);
+  }
+  /** Applies the activation to `input` (any shape). */
+  override forward(input: Tensor): Tensor {
+    return sigmoid(input);
+  }
+}
 
 /**
  * Applies the hyperbolic tangent.
@@ -698,7 +693,17 @@ export class Sigmoid extends simple("Sigmoid", sigmoid) {}
  * console.log(new nn.Tanh().forward(tensor([0])).tolist()); // [0]
  * ```
  */
-export class Tanh extends simple("Tanh", tanh) {}
+export class Tanh extends Module {
+  /** The activation takes no arguments. */
+  constructor() {
+    super();
+    parseArgs("Tanh", [...arguments], []);
+  }
+  /** Applies the activation to `input` (any shape). */
+  override forward(input: Tensor): Tensor {
+    return tanh(input);
+  }
+}
 
 /**
  * Applies `log(sigmoid(x))`, computed stably.
@@ -709,7 +714,17 @@ export class Tanh extends simple("Tanh", tanh) {}
  * console.log(new nn.LogSigmoid().forward(tensor([-100])).tolist()); // [-100]
  * ```
  */
-export class LogSigmoid extends simple("LogSigmoid", logsigmoid) {}
+export class LogSigmoid extends Module {
+  /** The activation takes no arguments. */
+  constructor() {
+    super();
+    parseArgs("LogSigmoid", [...arguments], []);
+  }
+  /** Applies the activation to `input` (any shape). */
+  override forward(input: Tensor): Tensor {
+    return logsigmoid(input);
+  }
+}
 
 /**
  * Applies `x / (1 + |x|)`.
@@ -720,7 +735,17 @@ export class LogSigmoid extends simple("LogSigmoid", logsigmoid) {}
  * console.log(new nn.Softsign().forward(tensor([1])).tolist()); // [0.5]
  * ```
  */
-export class Softsign extends simple("Softsign", softsign) {}
+export class Softsign extends Module {
+  /** The activation takes no arguments. */
+  constructor() {
+    super();
+    parseArgs("Softsign", [...arguments], []);
+  }
+  /** Applies the activation to `input` (any shape). */
+  override forward(input: Tensor): Tensor {
+    return softsign(input);
+  }
+}
 
 /**
  * Applies `x - tanh(x)`.
@@ -731,7 +756,17 @@ export class Softsign extends simple("Softsign", softsign) {}
  * console.log(new nn.Tanhshrink().forward(tensor([0])).tolist()); // [0]
  * ```
  */
-export class Tanhshrink extends simple("Tanhshrink", tanhshrink) {}
+export class Tanhshrink extends Module {
+  /** The activation takes no arguments. */
+  constructor() {
+    super();
+    parseArgs("Tanhshrink", [...arguments], []);
+  }
+  /** Applies the activation to `input` (any shape). */
+  override forward(input: Tensor): Tensor {
+    return tanhshrink(input);
+  }
+}
 
 /**
  * Applies `log(1 + exp(beta x)) / beta` (linear above `threshold`). `new nn.Softplus()`,
