@@ -37,7 +37,7 @@ export type ParamState = Record<string, Tensor | number>;
  * `params` replaced by those indices. State tensors are the optimizer's own (not copies), as
  * in PyTorch; `loadStateDict` copies them.
  */
-export interface OptimizerStateDict<O extends object = Record<string, OptionValue>> {
+export interface OptimizerStateDict<O extends object = object> {
   /** Per-parameter state by parameter index. */
   state: Record<number, ParamState>;
   /** The groups' options, with `params` as parameter indices. */
@@ -121,7 +121,7 @@ export function resolveOptions<O extends object>(call: string, defaults: O, opti
  * console.log(opt.stateDict().param_groups.map((g) => g.params)); // [[0], [1]]
  * ```
  */
-export abstract class Optimizer<O extends object = Record<string, OptionValue>> {
+export abstract class Optimizer<O extends object = object> {
   /** The options a group gets when it does not set them. */
   readonly defaults: Readonly<O>;
   /** The parameter groups; change a group's options (e.g. `lr`) between steps freely. */
