@@ -321,6 +321,8 @@ export class Upsample extends Module {
   mode: InterpolateMode;
   /** Corner alignment of the linear modes, or null. */
   alignCorners: boolean | null;
+  /** Recompute the scale from the output size (PyTorch's `recompute_scale_factor`), or null. */
+  recomputeScaleFactor: boolean | null;
 
   constructor(opts?: InterpolateOptions) {
     super();
@@ -329,11 +331,18 @@ export class Upsample extends Module {
     this.scaleFactor = o.scaleFactor ?? null;
     this.mode = o.mode ?? "nearest";
     this.alignCorners = o.alignCorners ?? null;
+    this.recomputeScaleFactor = o.recomputeScaleFactor ?? null;
   }
 
   /** Resizes `input`. */
   override forward(input: Tensor): Tensor {
-    const o = { size: this.size, scaleFactor: this.scaleFactor, mode: this.mode, alignCorners: this.alignCorners };
+    const o = {
+      size: this.size,
+      scaleFactor: this.scaleFactor,
+      mode: this.mode,
+      alignCorners: this.alignCorners,
+      recomputeScaleFactor: this.recomputeScaleFactor,
+    };
     return interpolateImpl(input, o, `${this.constructor.name}.forward`);
   }
 }

@@ -55,6 +55,15 @@ Deno.test("UpsamplingBilinear2d aligns corners: the corner values are kept exact
   assertClose(nums(z), yv, 0, 0);
 });
 
+Deno.test("interpolate: a scale factor goes to the kernel as PyTorch passes it, unless recomputeScaleFactor", () => {
+  const x = tensor([[[0, 1, 2, 3, 4]]]);
+  // PyTorch: nearest index floor(o / 1.7), not floor(o * 5 / 8)
+  assert.deepEqual(nums(F.interpolate(x, { scaleFactor: 1.7 })), [0, 0, 1, 1, 2, 2, 3, 4]);
+  assert.deepEqual(nums(F.interpolate(x, { scaleFactor: 1.7, recomputeScaleFactor: true })), [0, 0, 1, 1, 2, 3, 3, 4]);
+  const up = new nn.Upsample({ scaleFactor: 1.7, recomputeScaleFactor: true });
+  assert.deepEqual(nums(up.forward(x)), [0, 0, 1, 1, 2, 3, 3, 4]);
+});
+
 Deno.test("interpolate: non-contiguous input gives the contiguous result", () => {
   const x = randn([1, 5, 4, 3]).transpose(1, 3);
   assertClose(
