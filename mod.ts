@@ -16,4 +16,11 @@ export * as nn from "./src/nn/mod.ts";
 export * as optim from "./src/optim/mod.ts";
 export * as autograd from "./src/autograd/mod.ts";
 export { enableGrad, isGradEnabled, noGrad } from "./src/autograd/grad_mode.ts";
-export { deserialize, load, readMetadata, save, serialize } from "./src/serialization/safetensors.ts";
+export {
+  deserialize,
+  load,
+  readMetadata,
+  type SafetensorsOptions,
+  save,
+  serialize,
+} from "./src/serialization/safetensors.ts";

@@ -6,7 +6,15 @@
 
 let enabled = true;
 
-/** True while operations record the autograd graph. */
+/**
+ * True while operations record the autograd graph.
+ *
+ * @example
+ * ```ts
+ * import { isGradEnabled, noGrad } from "../../mod.ts";
+ * console.log(isGradEnabled(), noGrad(() => isGradEnabled())); // true false
+ * ```
+ */
 export function isGradEnabled(): boolean {
   return enabled;
 }
@@ -38,7 +46,17 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
-/** Runs `fn` with grad mode on (inside a `noGrad`, for example). */
+/**
+ * Runs `fn` with grad mode on (inside a `noGrad`, for example).
+ *
+ * @example
+ * ```ts
+ * import { enableGrad, noGrad, tensor } from "../../mod.ts";
+ * const x = tensor([1, 2], { requiresGrad: true });
+ * const y = noGrad(() => enableGrad(() => x.mul(2)));
+ * console.log(y.requiresGrad); // true
+ * ```
+ */
 export function enableGrad<T>(fn: () => T): T {
   const prev = setGradEnabled(true);
   try {

@@ -15,7 +15,17 @@ export type GradHook = (grad: Tensor) => Tensor | void | undefined;
 /** The backward of one op: output gradient in, one gradient per input out. */
 export type BackwardFn = (grad: Tensor) => readonly (Tensor | null | undefined)[];
 
-/** One recorded op: its inputs, the tensors its backward needs, and the backward itself. */
+/**
+ * One recorded op: its inputs, the tensors its backward needs, and the backward itself.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "../../mod.ts";
+ * const x = tensor([1, 2], { requiresGrad: true });
+ * const y = x.mul(x).sum();
+ * console.log(y.gradFn?.name, y.gradFn?.inputs.length); // SumBackward 1
+ * ```
+ */
 export class Node {
   /** The op's name, e.g. "MulBackward". */
   readonly name: string;
@@ -38,6 +48,7 @@ export class Node {
   /** Whether each input required grad when the op ran. */
   readonly inputNeeds: boolean[];
 
+  /** A node for op `name`; `record()` makes them, user code only reads them (`t.gradFn`). */
   constructor(name: string, inputs: readonly Tensor[], backward: BackwardFn, saved: readonly Tensor[]) {
     this.name = name;
     this.inputs = inputs;

@@ -106,7 +106,17 @@ export function relu(input: Tensor, inplace?: boolean | InplaceOptions): Tensor 
   return apply(input, ip as boolean, "relu", (x, o) => E.relu(x, o));
 }
 
-/** In-place `relu`. */
+/**
+ * In-place `relu`.
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * const x = tensor([-1, 2]);
+ * nn.functional.relu_(x);
+ * console.log(x.tolist()); // [0, 2]
+ * ```
+ */
 export function relu_(input: Tensor): Tensor {
   return relu(input, true);
 }
@@ -149,7 +159,17 @@ export function elu(input: Tensor, alpha?: number | EluOptions, inplace?: boolea
   );
 }
 
-/** In-place `elu`. */
+/**
+ * In-place `elu`.
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * const x = tensor([-1, 2]);
+ * nn.functional.elu_(x);
+ * console.log(x.tolist()); // [-0.632..., 2]
+ * ```
+ */
 export function elu_(input: Tensor, alpha = 1): Tensor {
   return elu(input, alpha, true);
 }
@@ -181,7 +201,17 @@ export function leakyRelu(
   );
 }
 
-/** In-place `leakyRelu`. */
+/**
+ * In-place `leakyRelu`.
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * const x = tensor([-1, 2]);
+ * nn.functional.leakyRelu_(x, 0.1);
+ * console.log(x.tolist()); // [-0.1, 2]
+ * ```
+ */
 export function leakyRelu_(input: Tensor, negativeSlope = 0.01): Tensor {
   return leakyRelu(input, negativeSlope, true);
 }
@@ -218,7 +248,17 @@ export function threshold(
   );
 }
 
-/** In-place `threshold`. */
+/**
+ * In-place `threshold`.
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * const x = tensor([0.05, 2]);
+ * nn.functional.threshold_(x, 0.1, 20);
+ * console.log(x.tolist()); // [20, 2]
+ * ```
+ */
 export function threshold_(input: Tensor, th: number, value: number): Tensor {
   return threshold(input, th, value, true);
 }
@@ -255,7 +295,17 @@ export function hardtanh(
   );
 }
 
-/** In-place `hardtanh`. */
+/**
+ * In-place `hardtanh`.
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * const x = tensor([-3, 0.5, 3]);
+ * nn.functional.hardtanh_(x);
+ * console.log(x.tolist()); // [-1, 0.5, 1]
+ * ```
+ */
 export function hardtanh_(input: Tensor, minVal = -1, maxVal = 1): Tensor {
   return hardtanh(input, minVal, maxVal, true);
 }
@@ -301,7 +351,15 @@ export function logsigmoid(input: Tensor): Tensor {
   return fu("LogSigmoidBackward", Unary.DT_LOG_SIGMOID, UnaryBw.DT_BW_LOG_SIGMOID)(checkTensor(input, "logsigmoid"));
 }
 
-/** Alias of `logsigmoid` (PyTorch's `F.logsigmoid`). */
+/**
+ * Alias of `logsigmoid` (PyTorch's `F.logsigmoid`).
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * console.log(nn.functional.logSigmoid(tensor([0])).tolist()); // [-0.693...]
+ * ```
+ */
 export const logSigmoid: (input: Tensor) => Tensor = logsigmoid;
 
 /**
@@ -372,6 +430,12 @@ export function tanhshrink(input: Tensor): Tensor {
 /**
  * PyTorch's implicit softmax dim when none is given (`_get_softmax_dim`, which warns):
  * 0 for 0-, 1- and 3-dimensional inputs, else 1. Pass `dim` explicitly instead.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "../../mod.ts";
+ * console.log(nn.functional.implicitSoftmaxDim(1), nn.functional.implicitSoftmaxDim(4)); // 0 1
+ * ```
  */
 export function implicitSoftmaxDim(ndim: number): number {
   return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;

@@ -106,7 +106,16 @@ export interface BatchNormOptions {
   dtype?: "float32" | "float64";
 }
 
-/** The shared implementation of BatchNorm1d/2d/3d; subclasses only check the input rank. */
+/**
+ * The shared implementation of BatchNorm1d/2d/3d; subclasses only check the input rank.
+ *
+ * @example
+ * ```ts
+ * import { nn, randn } from "../../mod.ts";
+ * const bn: nn.BatchNormNd = new nn.BatchNorm1d(4);
+ * console.log(bn.forward(randn([8, 4])).shape); // [8, 4]
+ * ```
+ */
 export abstract class BatchNormNd extends Module {
   /** The number of channels C. */
   numFeatures: number;

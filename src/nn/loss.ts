@@ -127,7 +127,16 @@ export function checkBroadcast(call: string, a: Tensor, b: Tensor): void {
   broadcastShapes(a.shape, b.shape, call);
 }
 
-/** Base of every loss module: holds the resolved `reduction`. */
+/**
+ * Base of every loss module: holds the resolved `reduction`.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "../../mod.ts";
+ * const loss: nn.Loss = new nn.MSELoss({ reduction: "sum" });
+ * console.log(loss.reduction); // sum
+ * ```
+ */
 export abstract class Loss extends Module {
   /** "mean", "sum" or "none" (KLDivLoss also "batchmean"). */
   reduction: string;
@@ -142,7 +151,16 @@ export abstract class Loss extends Module {
   }
 }
 
-/** Base of the losses with a per-class `weight`, registered as a buffer as in PyTorch. */
+/**
+ * Base of the losses with a per-class `weight`, registered as a buffer as in PyTorch.
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * const loss: nn.WeightedLoss = new nn.NLLLoss({ weight: tensor([1, 2]) });
+ * console.log(loss.weight?.tolist()); // [1, 2]
+ * ```
+ */
 export abstract class WeightedLoss extends Loss {
   /** The class weights, or null. A buffer: it is in the state dict when given. */
   declare weight: Tensor | null;

@@ -337,6 +337,13 @@ function runRnn(
 /**
  * The shared base of `RNN`, `LSTM` and `GRU`: options, PyTorch-named parameters and the
  * forward over padded or packed input.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "../../mod.ts";
+ * const rnn: nn.RNNBase = new nn.GRU(4, 8);
+ * console.log(Object.keys(rnn.stateDict())); // weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0
+ * ```
  */
 export class RNNBase extends Module {
   /** The cell type ("RNN_TANH", "RNN_RELU", "LSTM" or "GRU"). */

@@ -104,7 +104,16 @@ function runCell(
   return [h, c];
 }
 
-/** The shared base of the cells: weight_ih, weight_hh, bias_ih, bias_hh with PyTorch's shapes. */
+/**
+ * The shared base of the cells: weight_ih, weight_hh, bias_ih, bias_hh with PyTorch's shapes.
+ *
+ * @example
+ * ```ts
+ * import { nn } from "../../mod.ts";
+ * const cell: nn.RNNCellBase = new nn.GRUCell(4, 8);
+ * console.log(cell.weight_ih.shape); // [24, 4]
+ * ```
+ */
 export class RNNCellBase extends Module {
   /** Input feature size. */
   readonly inputSize: number;

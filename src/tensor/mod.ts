@@ -26,8 +26,10 @@ export {
 export { manualSeed } from "./random.ts";
 export { keep, tidy } from "./scope.ts";
 export { cat, stack } from "./ops/view.ts";
-export { where } from "./ops/elementwise.ts";
+export { type Operand, where } from "./ops/elementwise.ts";
 export { addmm } from "./ops/linalg.ts";
 export { bmm, dot, matmul, maximum, minimum, mm, pow } from "./functional.ts";
-export { getNumThreads, memory, setNumThreads } from "./runtime.ts";
+export { getNumThreads, memory, type MemoryInfo, setNumThreads } from "./runtime.ts";
+export type { BackwardOptions } from "../autograd/engine.ts";
+export type { BackwardFn, GradHook, Node } from "../autograd/node.ts";
 export type { DType, TypedArray } from "../backend/dtype.ts";

@@ -114,6 +114,7 @@ export class Tensor {
   }
   /** The shape, or the size of one dimension. */
   size(): number[];
+  /** The size of dimension `dim` (negative counts from the end). */
   size(dim: number): number;
   size(dim?: number): number[] | number {
     if (dim === undefined) return this.shape.slice();
@@ -697,12 +698,14 @@ export class Tensor {
   }
   /** Max of all elements; with `dim`, `[values, indices]`. */
   max(): Tensor;
+  /** Max along `dim`: `[values, indices]`. */
   max(dim: number, keepdim?: boolean): [Tensor, Tensor];
   max(dim?: number, keepdim = false): Tensor | [Tensor, Tensor] {
     return dim === undefined ? R.maxAll(this, false) : R.maxDim(this, dim, keepdim, false);
   }
   /** Min of all elements; with `dim`, `[values, indices]`. */
   min(): Tensor;
+  /** Min along `dim`: `[values, indices]`. */
   min(dim: number, keepdim?: boolean): [Tensor, Tensor];
   min(dim?: number, keepdim = false): Tensor | [Tensor, Tensor] {
     return dim === undefined ? R.maxAll(this, true) : R.maxDim(this, dim, keepdim, true);
@@ -854,7 +857,15 @@ export class Tensor {
   }
 }
 
-/** True when `x` is a Tensor. */
+/**
+ * True when `x` is a Tensor.
+ *
+ * @example
+ * ```ts
+ * import { isTensor, zeros } from "../../mod.ts";
+ * console.log(isTensor(zeros([2])), isTensor([0, 0])); // true false
+ * ```
+ */
 export function isTensor(x: unknown): x is Tensor {
   return x instanceof Tensor;
 }

@@ -82,7 +82,17 @@ export function clipGradNorm(
   });
 }
 
-/** PyTorch's in-place spelling of `clipGradNorm`. */
+/**
+ * PyTorch's in-place spelling of `clipGradNorm`.
+ *
+ * @example
+ * ```ts
+ * import { nn, ones } from "../../../mod.ts";
+ * const lin = new nn.Linear(3, 1);
+ * lin.forward(ones([2, 3])).sum().backward();
+ * console.log(nn.utils.clipGradNorm_(lin.parameters(), 0.5)); // the norm before clipping
+ * ```
+ */
 export const clipGradNorm_ = clipGradNorm;
 
 /**
@@ -108,5 +118,16 @@ export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: numb
   });
 }
 
-/** PyTorch's in-place spelling of `clipGradValue`. */
+/**
+ * PyTorch's in-place spelling of `clipGradValue`.
+ *
+ * @example
+ * ```ts
+ * import { nn, ones } from "../../../mod.ts";
+ * const lin = new nn.Linear(3, 1);
+ * lin.forward(ones([2, 3])).sum().backward();
+ * nn.utils.clipGradValue_(lin.parameters(), 0.5);
+ * console.log(lin.bias!.grad!.tolist()); // [0.5]
+ * ```
+ */
 export const clipGradValue_ = clipGradValue;

@@ -75,6 +75,7 @@ export class PackedSequence {
   /** @internal cached batch sizes as numbers */
   readonly _sizes: readonly number[];
 
+  /** Wraps already packed `data` and its `batchSizes` (validated); usually made by `packPaddedSequence`. */
   constructor(
     data: Tensor,
     batchSizes: Tensor | readonly number[],
@@ -133,7 +134,16 @@ export class PackedSequence {
   }
 }
 
-/** True for a PackedSequence (also across module copies). */
+/**
+ * True for a PackedSequence (also across module copies).
+ *
+ * @example
+ * ```ts
+ * import { nn, randn } from "../../../mod.ts";
+ * const packed = nn.utils.rnn.packPaddedSequence(randn([3, 2, 4]), [3, 1]);
+ * console.log(nn.utils.rnn.isPackedSequence(packed), nn.utils.rnn.isPackedSequence(randn([2]))); // true false
+ * ```
+ */
 export function isPackedSequence(x: unknown): x is PackedSequence {
   return x instanceof PackedSequence ||
     (x !== null && typeof x === "object" && "data" in x && "batchSizes" in x && "_sizes" in x);

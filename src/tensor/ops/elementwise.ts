@@ -14,7 +14,8 @@ import type { Scalar, Tensor } from "../tensor.ts";
 import { castRaw, checkTensor, empty, rawView, sumTo } from "./util.ts";
 import { clone } from "./convert.ts";
 
-type Operand = Tensor | Scalar;
+/** A tensor or a scalar operand of an elementwise op. */
+export type Operand = Tensor | Scalar;
 
 const compute = (d: DType): DType => (d === "float16" ? "float32" : d);
 
@@ -448,7 +449,16 @@ export function isnan(a: Tensor): Tensor {
   return unaryCore(Unary.DT_ISNAN, a, 0, 0, a.dtype, "isnan", "bool");
 }
 
-/** `cond ? a : b`, broadcasting all three; differentiable in a and b. */
+/**
+ * `cond ? a : b`, broadcasting all three; differentiable in a and b.
+ *
+ * @example
+ * ```ts
+ * import { tensor, where } from "../../../mod.ts";
+ * const x = tensor([-1, 2, -3]);
+ * console.log(where(x.gt(0), x, 0).tolist()); // [0, 2, 0]
+ * ```
+ */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   const call = "where";
   checkTensor(cond, call, "condition");

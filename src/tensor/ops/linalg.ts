@@ -152,7 +152,16 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return reshape(bmm(ae, be), [...batch, m, n]);
 }
 
-/** bias + a @ b for 2-d a, b and a bias broadcastable to [m, n]: one GEMM with beta = 1. */
+/**
+ * bias + a @ b for 2-d a, b and a bias broadcastable to [m, n]: one GEMM with beta = 1.
+ *
+ * @example
+ * ```ts
+ * import { addmm, ones } from "../../../mod.ts";
+ * const y = addmm(ones([3]), ones([2, 4]), ones([4, 3]));
+ * console.log(y.tolist()); // [[5, 5, 5], [5, 5, 5]]
+ * ```
+ */
 export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
   const call = "addmm";
   checkTensor(bias, call, "bias");

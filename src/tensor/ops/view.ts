@@ -281,7 +281,16 @@ export function repeat(t: Tensor, reps: readonly number[]): Tensor {
   return reshape(e.contiguous(), src.map((s, i) => s * reps[i]));
 }
 
-/** Joins tensors along an existing dim. */
+/**
+ * Joins tensors along an existing dim.
+ *
+ * @example
+ * ```ts
+ * import { cat, ones, zeros } from "../../../mod.ts";
+ * const c = cat([ones([2, 3]), zeros([1, 3])]);
+ * console.log(c.shape); // [3, 3]
+ * ```
+ */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const call = "cat";
   if (!Array.isArray(tensors) || tensors.length === 0) {
@@ -333,7 +342,16 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   );
 }
 
-/** Joins tensors along a new dim. */
+/**
+ * Joins tensors along a new dim.
+ *
+ * @example
+ * ```ts
+ * import { ones, stack, zeros } from "../../../mod.ts";
+ * const s = stack([ones([2, 3]), zeros([2, 3])], 1);
+ * console.log(s.shape); // [2, 2, 3]
+ * ```
+ */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) {
     throw new TypeError(`stack: expected a non-empty array of tensors, got ${describe(tensors)}`);
