@@ -532,7 +532,7 @@ export class Module {
   zeroGrad(setToNone = true): void {
     for (const p of this.parameters()) {
       if (setToNone) p.grad = null;
-      else if (p.grad) noGrad(() => p.grad!.zero_());
+      else if (p._grad) noGrad(() => p._grad!.zero_());
     }
   }
 
@@ -551,9 +551,9 @@ export class Module {
           if (!p) continue;
           const c = fn(p.detach());
           if (c._storage !== p._storage || c.dtype !== p.dtype) p._setData(c);
-          if (p.grad) {
-            const g = fn(p.grad);
-            if (g !== p.grad) p.grad._setData(g);
+          if (p._grad) {
+            const g = fn(p._grad);
+            if (g !== p._grad) p._grad._setData(g);
           }
         }
         for (const [name, b] of m._buffers) {

@@ -68,7 +68,7 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
   protected override updateGroup(group: ParamGroup<AdadeltaOptions>): void {
     const { lr, rho, eps, weightDecay, maximize } = group;
     for (const p of group.params) {
-      const grad = p.grad;
+      const grad = p._grad;
       if (grad === null) continue;
       let st = this.state.get(p);
       if (st === undefined || st.square_avg === undefined) {

@@ -90,7 +90,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   protected override updateGroup(group: ParamGroup<AdagradOptions>): void {
     const { lr, lrDecay, weightDecay, eps, maximize } = group;
     for (const p of group.params) {
-      const grad = p.grad;
+      const grad = p._grad;
       if (grad === null) continue;
       if (this.state.get(p)?.sum === undefined) {
         this.state.delete(p);

@@ -136,7 +136,7 @@ export class Adam extends Optimizer<AdamOptions> {
 
   protected override updateGroup(group: ParamGroup<AdamOptions>): void {
     for (const p of group.params) {
-      if (p.grad !== null) adamUpdate(this.state, p, p.grad, group, group.weightDecay);
+      if (p._grad !== null) adamUpdate(this.state, p, p._grad, group, group.weightDecay);
     }
   }
 }

@@ -63,7 +63,7 @@ export class Adamax extends Optimizer<AdamaxOptions> {
   protected override updateGroup(group: ParamGroup<AdamaxOptions>): void {
     const { lr, betas: [beta1, beta2], eps, weightDecay, maximize } = group;
     for (const p of group.params) {
-      const grad = p.grad;
+      const grad = p._grad;
       if (grad === null) continue;
       let st = this.state.get(p);
       if (st === undefined || st.exp_avg === undefined) {

@@ -47,9 +47,9 @@ export class AdamW extends Optimizer<AdamOptions> {
 
   protected override updateGroup(group: ParamGroup<AdamOptions>): void {
     for (const p of group.params) {
-      if (p.grad === null) continue;
+      if (p._grad === null) continue;
       scale(p, 1 - group.lr * group.weightDecay);
-      adamUpdate(this.state, p, p.grad, group, 0);
+      adamUpdate(this.state, p, p._grad, group, 0);
     }
   }
 }

@@ -217,9 +217,9 @@ export abstract class Optimizer<O extends object = object> {
   zeroGrad(setToNone = true): void {
     for (const g of this.paramGroups) {
       for (const p of g.params) {
-        const grad = p.grad;
+        const grad = p._grad; // not the getter: it would mark the grad as seen by user code
         if (grad === null) continue;
-        if (setToNone) p.grad = null;
+        if (setToNone) p.grad = null; // disposes a grad that only the parameter held
         else {
           if (grad.gradFn !== null) grad.detach_();
           else grad.requiresGrad_(false);

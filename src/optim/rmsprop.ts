@@ -81,7 +81,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   protected override updateGroup(group: ParamGroup<RMSpropOptions>): void {
     const { lr, alpha, eps, weightDecay, momentum, centered, maximize } = group;
     for (const p of group.params) {
-      const grad = p.grad;
+      const grad = p._grad;
       if (grad === null) continue;
       let st = this.state.get(p);
       if (st === undefined || st.square_avg === undefined) {

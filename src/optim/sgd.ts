@@ -73,7 +73,7 @@ export class SGD extends Optimizer<SGDOptions> {
   protected override updateGroup(group: ParamGroup<SGDOptions>): void {
     const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
     for (const p of group.params) {
-      const grad = p.grad;
+      const grad = p._grad;
       if (grad === null) continue;
       let [d, owned] = effectiveGrad(p, grad, weightDecay, maximize);
       if (momentum !== 0) {

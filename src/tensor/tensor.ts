@@ -69,6 +69,12 @@ export class Tensor {
   _requiresGrad = false;
   /** @internal */
   _grad: Tensor | null = null;
+  /**
+   * @internal True once `.grad` was handed to user code (the public getter) or assigned by it.
+   * Until then the engine's gradient is held by this tensor alone, and resetting `.grad`
+   * (`p.grad = null`, `zeroGrad()`) disposes it at once, as PyTorch frees an unreferenced grad.
+   */
+  _gradShared = false;
   /** @internal */
   _gradFn: Node | null = null;
   /** @internal */
@@ -153,6 +159,7 @@ export class Tensor {
   }
   /** The accumulated gradient, or null. Assignable (shape-checked). */
   get grad(): Tensor | null {
+    if (this._grad !== null) this._gradShared = true;
     return this._grad;
   }
   set grad(g: Tensor | null) {
@@ -165,7 +172,10 @@ export class Tensor {
       }
       keep(g);
     }
+    const old = this._grad;
+    if (old !== null && old !== g && !this._gradShared) old.dispose();
     this._grad = g;
+    this._gradShared = g !== null;
   }
   /** The node that created this tensor, or null for leaves. */
   get gradFn(): Node | null {
@@ -228,6 +238,7 @@ export class Tensor {
       const owned = mayOwn && g.isContiguous() && g._offset === 0 && g._storage.refs === 1 &&
         g._storage.byteLength === g.numel() * DTYPES[g.dtype].itemsize && g.gradFn === null;
       this._grad = keep(owned ? g : g.clone());
+      this._gradShared = false;
     } else {
       this._grad.add_(g);
     }

@@ -25,7 +25,7 @@ function gradsOf(params: Tensor | Iterable<Tensor>, call: string): Tensor[] {
   const grads: Tensor[] = [];
   list.forEach((p, i) => {
     if (!isTensor(p)) throw new TypeError(`${call}: expected parameters[${i}] to be a Tensor, got ${describe(p)}`);
-    if (p.grad !== null) grads.push(p.grad);
+    if (p._grad !== null) grads.push(p._grad);
   });
   return grads;
 }
