@@ -62,6 +62,14 @@ export class Node {
 }
 
 /**
+ * True when an op on these inputs records a node: grad mode is on and one of them requires
+ * grad. Hot ops test this first, so they build no closure or input array when nothing records.
+ */
+export function needsGrad(a: Tensor, b?: Tensor | null): boolean {
+  return isGradEnabled() && (a._requiresGrad || (b != null && b._requiresGrad));
+}
+
+/**
  * Attaches a gradient function to `out` when grad mode is on and some input requires grad.
  * Returns `out`.
  */

@@ -5,6 +5,13 @@
  * loop that never disposes still runs in flat memory, and a live TypedArray view can never
  * dangle. Accounting (`bytesInUse`, `liveTensors`) counts storages that a live tensor holds.
  *
+ * Buffers of explicitly released storages (`dispose`, and so every temporary of `tidy`) go to
+ * a bounded pool keyed by exact byte length, and the next allocation of that size takes one
+ * back: a fresh ArrayBuffer costs an allocation, GC work when it dies, and (when large) a page
+ * fault on every page at its first write, which made small ops and large outputs slow. Only
+ * memory nothing outside the storage can see is pooled: never a user's wrapped array, never a
+ * storage whose `typedArray()` view was handed out (`expose`), never one reclaimed by the GC.
+ *
  * @module
  */
 
@@ -19,6 +26,63 @@ export interface MemoryInfo {
 }
 
 const cpuStats: MemoryInfo = { bytesInUse: 0, liveTensors: 0 };
+
+// ------------------------------------------------------------------ buffer pool
+
+/** Free buffers by exact byte length; Map order is the eviction order (oldest sizes first). */
+const pool = new Map<number, Uint8Array[]>();
+let pooledBytes = 0;
+let poolLimit = 256 * 1024 * 1024;
+/** At most this many free buffers of one size (bounds the count of tiny ones). */
+const POOL_MAX_PER_SIZE = 4096;
+
+/** Takes a pooled buffer of exactly `byteLength` bytes (dirty), or null. */
+function poolTake(byteLength: number): Uint8Array | null {
+  const list = pool.get(byteLength);
+  if (list === undefined) return null;
+  const b = list.pop()!;
+  if (list.length === 0) pool.delete(byteLength);
+  pooledBytes -= byteLength;
+  return b;
+}
+
+/** Offers a buffer nothing else references to the pool (dropped when it does not fit). */
+function poolPut(b: Uint8Array): void {
+  const n = b.byteLength;
+  if (n === 0 || n > poolLimit) return;
+  let list = pool.get(n);
+  if (list !== undefined && list.length >= POOL_MAX_PER_SIZE) return;
+  if (pooledBytes + n > poolLimit) {
+    // Evict the sizes pooled longest ago (a phase of other shapes is over) until this fits.
+    for (const [size, l] of pool) {
+      while (l.length && pooledBytes + n > poolLimit) {
+        l.pop();
+        pooledBytes -= size;
+      }
+      if (l.length === 0) pool.delete(size);
+      if (pooledBytes + n <= poolLimit) break;
+    }
+    list = pool.get(n);
+  }
+  if (list === undefined) pool.set(n, list = []);
+  list.push(b);
+  pooledBytes += n;
+}
+
+/** Bytes held by the buffer pool (free memory kept for reuse; not part of `bytesInUse`). */
+export function poolBytes(): number {
+  return pooledBytes;
+}
+
+/**
+ * Drops every pooled buffer (the garbage collector then reclaims them) and, when `limit` is
+ * given, sets the pool's byte budget (0 disables pooling).
+ */
+export function clearPool(limit?: number): void {
+  pool.clear();
+  pooledBytes = 0;
+  if (limit !== undefined) poolLimit = Math.max(0, limit);
+}
 
 /** The live counters of the CPU device (mutated in place). */
 export function cpuMemory(): MemoryInfo {
@@ -60,9 +124,15 @@ export class CpuStorage {
   version = 0;
   /** The accounting cell (what finalizers hold instead of this storage). */
   readonly cell: StorageCell;
+  /**
+   * Whether the bytes may go back to the pool when released: only memory this storage
+   * allocated itself and never handed out (see `expose`).
+   */
+  private poolable: boolean;
 
   constructor(byteLength: number, bytes?: Uint8Array | null) {
     this.byteLength = byteLength;
+    this.poolable = bytes === undefined;
     this.bytes = bytes === undefined ? new Uint8Array(new ArrayBuffer(byteLength)) : bytes;
     this.cell = new StorageCell(byteLength);
     if (this.bytes !== null) cpuStats.bytesInUse += byteLength;
@@ -71,12 +141,40 @@ export class CpuStorage {
 
   /** Allocates zeroed storage for `numel` elements of `dtype`. */
   static alloc(dtype: DType, numel: number): CpuStorage {
-    return new CpuStorage(numel * DTYPES[dtype].itemsize);
+    const n = numel * DTYPES[dtype].itemsize;
+    const b = poolTake(n);
+    if (b === null) return new CpuStorage(n);
+    b.fill(0);
+    return new CpuStorage(n, b).owned();
   }
 
-  /** Wraps existing memory (e.g. a user's TypedArray) without copying. */
+  /**
+   * Allocates storage for `numel` elements of `dtype` whose contents are unspecified (a
+   * reused buffer keeps old values): for outputs a kernel overwrites completely.
+   */
+  static allocUninit(dtype: DType, numel: number): CpuStorage {
+    const n = numel * DTYPES[dtype].itemsize;
+    const b = poolTake(n);
+    return b === null ? new CpuStorage(n) : new CpuStorage(n, b).owned();
+  }
+
+  /** Wraps existing memory (e.g. a user's TypedArray) without copying; never pooled. */
   static wrap(array: ArrayBufferView): CpuStorage {
     return new CpuStorage(array.byteLength, new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+  }
+
+  /** Marks memory taken from the pool as this storage's own (poolable again). */
+  private owned(): this {
+    this.poolable = true;
+    return this;
+  }
+
+  /**
+   * Records that the memory was handed out (a zero-copy TypedArray view user code may keep):
+   * it is then never reused for another tensor, only reclaimed by the garbage collector.
+   */
+  expose(): void {
+    this.poolable = false;
   }
 
   /** Live tensors using this storage. */
@@ -104,9 +202,16 @@ export class CpuStorage {
     c.refs++;
   }
 
-  /** A tensor stops using this storage (dispose); the last one frees the bytes at once. */
+  /**
+   * A tensor stops using this storage (dispose); the last one frees the bytes at once: they
+   * go back to the pool unless they were ever visible outside the storage.
+   */
   release(): void {
-    if (releaseCell(this.cell)) this.bytes = null;
+    if (releaseCell(this.cell)) {
+      const b = this.bytes;
+      this.bytes = null;
+      if (b !== null && this.poolable) poolPut(b);
+    }
   }
 }
 

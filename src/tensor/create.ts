@@ -9,7 +9,7 @@ import { checkScalarFits, type DType, dtypeOfArray, DTYPES, isDType, isFloat } f
 import { Unary } from "../backend/ops.ts";
 import { checkShape, describe } from "./shape.ts";
 import type { Device, Tensor } from "./tensor.ts";
-import { castRaw, empty } from "./ops/util.ts";
+import { castRaw, emptyRaw, zerosRaw } from "./ops/util.ts";
 import { noCuda, random_ } from "./ops/convert.ts";
 
 /** Options shared by the factories. */
@@ -106,7 +106,7 @@ export function tensor(data: ArrayBufferView | number | boolean | readonly unkno
     if (want !== n) {
       throw new RangeError(`tensor: shape [${shape.join(", ")}] needs ${want} elements, but the data has ${n}`);
     }
-    t = empty(shape, dt);
+    t = emptyRaw(shape, dt);
     new Uint8Array(t._storage.bytes!.buffer, t._storage.bytes!.byteOffset, src.byteLength).set(
       new Uint8Array(src.buffer, src.byteOffset, src.byteLength),
     );
@@ -120,8 +120,9 @@ export function tensor(data: ArrayBufferView | number | boolean | readonly unkno
     }
     const allBool = flat.length > 0 && flat.every((v) => typeof v === "boolean");
     const dt: DType = o.dtype ?? (allBool ? "bool" : "float32");
-    const f64 = empty(shape, "float64");
-    const view = f64.typedArray() as Float64Array;
+    const f64 = emptyRaw(shape, "float64");
+    // An internal view (not typedArray(), which would pin the memory as exposed).
+    const view = f64._storage.typed("float64", 0, flat.length) as Float64Array;
     for (let i = 0; i < flat.length; i++) view[i] = Number(flat[i]);
     t = castRaw(f64, dt, call);
   } else {
@@ -135,7 +136,7 @@ function filled(shape: readonly number[], value: number, opts: TensorOptions | u
   const s = checkShape(shape, call);
   const dt = o.dtype ?? "float32";
   checkScalarFits(value, dt, call);
-  const t = empty(s, dt === "float16" ? "float32" : dt);
+  const t = zerosRaw(s, dt === "float16" ? "float32" : dt);
   if (value !== 0) cpu.unary(Unary.DT_FILL, t, t, value, 0, call);
   return finish(dt === "float16" ? castRaw(t, dt, call) : t, o, call);
 }
@@ -204,7 +205,7 @@ function randomFactory(
   const o = checkOpts(opts, call);
   const dt = o.dtype ?? "float32";
   if (!isFloat(dt) || dt === "float16") throw new TypeError(`${call}: expected a float32 or float64 dtype, got ${dt}`);
-  const t = empty(checkShape(shape, call), dt);
+  const t = emptyRaw(checkShape(shape, call), dt);
   random_(t, kind, kind === "uniform" ? 0 : 0, 1, call);
   return finish(t, o, call);
 }
@@ -282,8 +283,8 @@ export function arange(
   const n = Math.max(0, Math.ceil((end - start) / step));
   const allInt = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
   const dt: DType = o.dtype ?? (allInt ? "int64" : "float32");
-  const f = empty([n], "float64");
-  const v = f.typedArray() as Float64Array;
+  const f = emptyRaw([n], "float64");
+  const v = f._storage.typed("float64", 0, n) as Float64Array;
   for (let i = 0; i < n; i++) v[i] = start + i * step;
   return finish(castRaw(f, dt, "arange"), o, "arange");
 }
@@ -300,8 +301,8 @@ export function arange(
 export function linspace(start: number, end: number, steps: number, opts?: TensorOptions): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: expected steps >= 0, got ${steps}`);
   const o = checkOpts(opts, "linspace");
-  const f = empty([steps], "float64");
-  const v = f.typedArray() as Float64Array;
+  const f = emptyRaw([steps], "float64");
+  const v = f._storage.typed("float64", 0, steps) as Float64Array;
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   for (let i = 0; i < steps; i++) v[i] = i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step;
   return finish(castRaw(f, o.dtype ?? "float32", "linspace"), o, "linspace");
@@ -318,8 +319,8 @@ export function linspace(start: number, end: number, steps: number, opts?: Tenso
  */
 export function eye(n: number, m: number = n, opts?: TensorOptions): Tensor {
   const o = checkOpts(opts, "eye");
-  const t = empty(checkShape([n, m], "eye"), "float64");
-  const v = t.typedArray() as Float64Array;
+  const t = zerosRaw(checkShape([n, m], "eye"), "float64");
+  const v = t._storage.typed("float64", 0, n * m) as Float64Array;
   for (let i = 0; i < Math.min(n, m); i++) v[i * m + i] = 1;
   return finish(castRaw(t, o.dtype ?? "float32", "eye"), o, "eye");
 }
@@ -365,7 +366,7 @@ export function randint(low: number, high: number, shape: readonly number[], opt
     throw new RangeError(`randint: expected integers low < high, got ${low} and ${high}`);
   }
   const o = checkOpts(opts, "randint");
-  const u = empty(checkShape(shape, "randint"), "float64");
+  const u = emptyRaw(checkShape(shape, "randint"), "float64");
   random_(u, "uniform", low, high, "randint");
   const f = castRaw(u.floor(), o.dtype ?? "int64", "randint");
   return finish(f, o, "randint");

@@ -8,11 +8,26 @@
 
 import type { Tensor } from "./tensor.ts";
 
-const scopes: Set<Tensor>[] = [];
+/**
+ * The open tidy scopes, innermost last. A scope lists the tensors created while it was the
+ * innermost; a tensor belongs to the scope its `_scope` names (keep() and promotion change
+ * that field instead of searching lists), so entries whose `_scope` differs are skipped.
+ * A tensor that belongs to a scope is disposed or promoted when the scope ends, so it needs
+ * no finalizer until it escapes the outermost one (`_escape`): temporaries never register.
+ */
+const scopes: Tensor[][] = [];
 
-/** Records a new tensor in the innermost tidy scope (called by the Tensor constructor). */
-export function track(t: Tensor): void {
-  if (scopes.length) scopes[scopes.length - 1].add(t);
+/**
+ * Records a new tensor in the innermost tidy scope (called by the Tensor constructor).
+ * Returns false when no scope is open (the tensor must then register its finalizer itself).
+ */
+export function track(t: Tensor): boolean {
+  const n = scopes.length;
+  if (n === 0) return false;
+  const s = scopes[n - 1];
+  s.push(t);
+  t._scope = s;
+  return true;
 }
 
 /**
@@ -28,7 +43,7 @@ export function track(t: Tensor): void {
  * ```
  */
 export function keep<T extends Tensor>(t: T): T {
-  for (const s of scopes) s.delete(t);
+  if (t._scope !== null) t._escape();
   return t;
 }
 
@@ -83,27 +98,34 @@ function graphTensors(roots: Set<Tensor>): Set<Tensor> {
  */
 export function tidy<T>(fn: () => T): T {
   if (typeof fn !== "function") throw new TypeError(`tidy: expected a function, got ${typeof fn}`);
-  const scope = new Set<Tensor>();
+  const scope: Tensor[] = [];
   scopes.push(scope);
   let result: T;
   try {
     result = fn();
   } catch (e) {
     scopes.pop();
-    for (const t of scope) t.dispose();
+    for (const t of scope) if (t._scope === scope) t.dispose();
     throw e;
   }
   scopes.pop();
   if (result instanceof Promise) {
+    // The async continuation may still use them: they live on as if created outside tidy.
+    for (const t of scope) if (t._scope === scope) t._escape();
     throw new TypeError("tidy: the callback must be synchronous; it returned a Promise");
   }
   const keepSet = new Set<Tensor>();
   collect(result, keepSet, new Set());
-  const needed = graphTensors(keepSet);
+  const needed = keepSet.size ? graphTensors(keepSet) : keepSet;
   const parent = scopes.length ? scopes[scopes.length - 1] : null;
   for (const t of scope) {
-    if (keepSet.has(t) || needed.has(t)) parent?.add(t);
-    else t.dispose();
+    if (t._scope !== scope) continue;
+    if (keepSet.has(t) || needed.has(t)) {
+      if (parent !== null) {
+        parent.push(t);
+        t._scope = parent;
+      } else t._escape();
+    } else t.dispose();
   }
   return result;
 }

@@ -86,6 +86,10 @@ export class Tensor {
    * in-place op on the view while recording gradients rewrites the base's history too.
    */
   _base: Tensor | null = null;
+  /** @internal The tidy scope this tensor belongs to (scope.ts), or null. */
+  _scope: Tensor[] | null = null;
+  /** @internal Whether the finalizer backstop is registered (tensors outside any tidy scope). */
+  _registered = false;
 
   /** @internal Use the factories (`tensor`, `zeros`, ...) instead. */
   constructor(storage: CpuStorage, shape: readonly number[], strides: readonly number[], offset: number, dtype: DType) {
@@ -96,8 +100,20 @@ export class Tensor {
     this.dtype = dtype;
     storage.retain();
     countTensor(1);
-    finalizer.register(this, storage.cell, this);
-    track(this);
+    // Inside tidy the scope disposes or promotes the tensor, so the finalizer (a measurable
+    // cost per op) is registered only once the tensor escapes the outermost scope.
+    if (!track(this)) {
+      finalizer.register(this, storage.cell, this);
+      this._registered = true;
+    }
+  }
+
+  /** @internal Leaves tidy's care (kept, or returned from the outermost scope): the GC backstop takes over. */
+  _escape(): void {
+    this._scope = null;
+    if (this._registered || this._disposed) return;
+    finalizer.register(this, this._storage.cell, this);
+    this._registered = true;
   }
 
   // ------------------------------------------------------------------ metadata
@@ -213,14 +229,14 @@ export class Tensor {
     src._live("Tensor._setData");
     src._storage.retain();
     this._storage.release();
-    finalizer.unregister(this);
+    if (this._registered) finalizer.unregister(this);
     this._storage = src._storage;
     const self = this as { shape: readonly number[]; _strides: readonly number[]; _offset: number; dtype: DType };
     self.shape = src.shape;
     self._strides = src._strides;
     self._offset = src._offset;
     self.dtype = src.dtype;
-    finalizer.register(this, this._storage.cell, this);
+    if (this._registered) finalizer.register(this, this._storage.cell, this);
   }
   /** @internal storage version, bumped by in-place writes */
   _version(): number {
@@ -323,7 +339,10 @@ export class Tensor {
   dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
-    finalizer.unregister(this);
+    if (this._registered) {
+      finalizer.unregister(this);
+      this._registered = false;
+    }
     this._storage.release();
     // Drop the reference too, so a disposed tensor that is still reachable keeps no memory.
     this._storage = RELEASED_STORAGE;
@@ -358,6 +377,8 @@ export class Tensor {
         }); call .contiguous() first`,
       );
     }
+    // User code may keep this view: the memory must never be reused for another tensor.
+    this._storage.expose();
     return this._storage.typed(this.dtype, this._offset, this.numel());
   }
   /** The value of a one-element tensor. */

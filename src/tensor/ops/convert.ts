@@ -11,14 +11,14 @@ import { record } from "../../autograd/node.ts";
 import { isGradEnabled as isGradEnabledNow } from "../../autograd/grad_mode.ts";
 import { broadcastShapes, broadcastStrides, describe, fmt, numelOf } from "../shape.ts";
 import type { Device, Tensor } from "../tensor.ts";
-import { castRaw, checkTensor, empty } from "./util.ts";
+import { castRaw, checkTensor, emptyLike, emptyRaw } from "./util.ts";
 import { nextRandom } from "../random.ts";
 import * as E from "./elementwise.ts";
 
 /** A contiguous, differentiable copy. */
 export function clone(t: Tensor): Tensor {
   t._live("Tensor.clone");
-  const out = empty(t.shape, t.dtype);
+  const out = emptyLike(t, t.dtype);
   cpu.copy(out, t, "Tensor.clone");
   return record("CloneBackward", out, [t], (g) => [g]);
 }
@@ -78,7 +78,7 @@ export function fill_<T extends Tensor>(t: T, value: number, call: string): T {
     return E.inplace(t, call, (x) => E.where(allTrue(x.shape), Number(value), x), []);
   }
   if (t.dtype === "float16") {
-    const full = empty(t.shape, "float32");
+    const full = emptyRaw(t.shape, "float32");
     cpu.unary(Unary.DT_FILL, full, full, Number(value), 0, call);
     cpu.copy(t, full, call);
   } else cpu.unary(Unary.DT_FILL, t, t, Number(value), 0, call);
@@ -117,7 +117,7 @@ function needsGraph(t: Tensor, src?: Tensor): boolean {
 }
 
 function allTrue(shape: readonly number[]): Tensor {
-  const m = empty(shape, "bool");
+  const m = emptyRaw(shape, "bool");
   cpu.unary(Unary.DT_FILL, m, m, 1, 0, "fill");
   return m;
 }
@@ -142,7 +142,7 @@ export function random_<T extends Tensor>(t: T, kind: "uniform" | "normal", p0: 
   // float16 samples are drawn in float32 and rounded.
   const target = t.isContiguous() && t.dtype !== "float16"
     ? t
-    : empty(t.shape, t.dtype === "float16" ? "float32" : t.dtype);
+    : emptyRaw(t.shape, t.dtype === "float16" ? "float32" : t.dtype);
   const [seed, stream] = nextRandom();
   cpu.random(kind, target, n, seed, stream, p0, p1, call);
   if (target !== t) cpu.copy(t, target, call);
@@ -152,7 +152,7 @@ export function random_<T extends Tensor>(t: T, kind: "uniform" | "normal", p0: 
 
 /** A tensor like `t` filled with `value`. */
 export function fullLike(t: Tensor, value: number): Tensor {
-  const out = empty(t.shape, t.dtype === "float16" ? "float32" : t.dtype);
+  const out = emptyLike(t, t.dtype === "float16" ? "float32" : t.dtype);
   cpu.unary(Unary.DT_FILL, out, out, value, 0, "fullLike");
   return out.dtype === t.dtype ? out : castRaw(out, t.dtype, "fullLike");
 }

@@ -14,7 +14,7 @@ import { record } from "../../autograd/node.ts";
 import { fmt, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
 import { nextRandom } from "../random.ts";
-import { castRaw, checkTensor, empty } from "./util.ts";
+import { castRaw, checkTensor, emptyRaw } from "./util.ts";
 import { binaryCore, gradFor, inplace, mul } from "./elementwise.ts";
 
 /** Options of `dropout`. */
@@ -45,7 +45,7 @@ export function dropoutMask(shape: readonly number[], dtype: "float16" | "float3
   const call = "dropoutMask";
   checkDropoutP(p, call);
   const md = dtype === "float16" ? "float32" : dtype;
-  const mask = empty(shape, md);
+  const mask = emptyRaw(shape, md);
   const n = numelOf(shape);
   if (n > 0x7fffffff) throw new RangeError(`${call}: ${n} elements exceed the 2^31-1 limit of one kernel call`);
   const [seed, stream] = nextRandom();

@@ -8,10 +8,10 @@ import * as cpu from "../../backend/cpu.ts";
 import { checkScalarFits, type DType, isFloat, promoteScalar, resultType } from "../../backend/dtype.ts";
 import { Binary, Reduce, Unary, UnaryBw } from "../../backend/ops.ts";
 import { isGradEnabled } from "../../autograd/grad_mode.ts";
-import { record } from "../../autograd/node.ts";
+import { needsGrad, record } from "../../autograd/node.ts";
 import { broadcastShapes, broadcastStrides, describe, fmt, sameShape } from "../shape.ts";
 import type { Scalar, Tensor } from "../tensor.ts";
-import { castRaw, checkTensor, empty, rawView, sumTo } from "./util.ts";
+import { castRaw, checkTensor, emptyLike, emptyRaw, rawView, sumTo, zerosRaw } from "./util.ts";
 import { clone } from "./convert.ts";
 
 /** A tensor or a scalar operand of an elementwise op. */
@@ -19,7 +19,9 @@ export type Operand = Tensor | Scalar;
 
 const compute = (d: DType): DType => (d === "float16" ? "float32" : d);
 
+/** `t` seen with the broadcast shape `shape` (the tensor itself when the shapes match). */
 function bview(t: Tensor, shape: readonly number[]): cpu.View {
+  if (t.shape === shape || sameShape(t.shape, shape)) return t;
   return {
     _storage: t._storage,
     dtype: t.dtype,
@@ -38,10 +40,14 @@ function operand(x: unknown, call: string, name: string): Operand {
   return checkTensor(x, call, name);
 }
 
-/** An output buffer for a result, or the given `out` when its dtype and shape fit. */
-function target(shape: readonly number[], dtype: DType, out?: Tensor): Tensor {
-  if (out && out.dtype === dtype && sameShape(out.shape, shape)) return out;
-  return empty(shape, dtype);
+/**
+ * An output buffer for a result (the kernel writes every element, so it is not zeroed), or
+ * the given `out` when its dtype and shape fit. `like` (an input of the result's shape, or
+ * null) lends its shape and strides arrays.
+ */
+function target(like: Tensor | null, shape: readonly number[], dtype: DType, out?: Tensor): Tensor {
+  if (out !== undefined && out.dtype === dtype && sameShape(out.shape, shape)) return out;
+  return like !== null ? emptyLike(like, dtype) : emptyRaw(shape, dtype);
 }
 
 function finish(res: Tensor, dtype: DType, call: string): Tensor {
@@ -58,10 +64,12 @@ export function binaryCore(
   outDtype: DType = dtype,
   out?: Tensor,
 ): Tensor {
-  const shape = broadcastShapes(a.shape, b.shape, call);
+  // Same shapes (the common case) skip the broadcast arithmetic and share a's shape array.
+  const same = sameShape(a.shape, b.shape);
+  const shape = same ? a.shape : broadcastShapes(a.shape, b.shape, call);
   const cd = compute(dtype);
   const a2 = castRaw(a, cd, call), b2 = castRaw(b, cd, call);
-  const res = target(shape, compute(outDtype), out);
+  const res = target(same ? a : null, shape, compute(outDtype), out);
   cpu.binary(op, res, bview(a2, shape), bview(b2, shape), call);
   return finish(res, outDtype, call);
 }
@@ -78,7 +86,7 @@ export function unaryCore(
   out?: Tensor,
 ): Tensor {
   const a2 = castRaw(a, compute(dtype), call);
-  const res = target(a.shape, compute(outDtype), out);
+  const res = target(a, a.shape, compute(outDtype), out);
   cpu.unary(op, res, a2, p0, p1, call);
   return finish(res, outDtype, call);
 }
@@ -99,12 +107,12 @@ export function add(a: Tensor, b: Operand, alpha = 1, out?: Tensor): Tensor {
   if (isScalar(b)) {
     const dt = promoteScalar(a.dtype, b);
     const r = unaryCore(Unary.DT_ADD_SCALAR, a, alpha * Number(b), 0, dt, call, dt, out);
-    return record("AddBackward", r, [a], (g) => [gradFor(g, a)]);
+    return needsGrad(a) ? record("AddBackward", r, [a], (g) => [gradFor(g, a)]) : r;
   }
   if (alpha !== 1) b = mul(b, alpha);
   const bt = b;
   const r = binaryCore(Binary.DT_ADD, a, bt, resultType(a, bt), call, undefined, out);
-  return record("AddBackward", r, [a, bt], (g) => [gradFor(g, a), gradFor(g, bt)]);
+  return needsGrad(a, bt) ? record("AddBackward", r, [a, bt], (g) => [gradFor(g, a), gradFor(g, bt)]) : r;
 }
 
 /** `a - alpha * b`. */
@@ -116,7 +124,7 @@ export function sub(a: Tensor, b: Operand, alpha = 1, out?: Tensor): Tensor {
   if (alpha !== 1) b = mul(b, alpha);
   const bt = b;
   const r = binaryCore(Binary.DT_SUB, a, bt, resultType(a, bt), call, undefined, out);
-  return record("SubBackward", r, [a, bt], (g) => [gradFor(g, a), gradFor(neg(g), bt)]);
+  return needsGrad(a, bt) ? record("SubBackward", r, [a, bt], (g) => [gradFor(g, a), gradFor(neg(g), bt)]) : r;
 }
 
 /** `a * b`. */
@@ -128,10 +136,11 @@ export function mul(a: Tensor, b: Operand, out?: Tensor): Tensor {
     const s = Number(b);
     const dt = promoteScalar(a.dtype, b);
     const r = unaryCore(Unary.DT_MUL_SCALAR, a, s, 0, dt, call, dt, out);
-    return record("MulBackward", r, [a], (g) => [gradFor(mul(g, s), a)]);
+    return needsGrad(a) ? record("MulBackward", r, [a], (g) => [gradFor(mul(g, s), a)]) : r;
   }
   const bt = b;
   const r = binaryCore(Binary.DT_MUL, a, bt, resultType(a, bt), call, undefined, out);
+  if (!needsGrad(a, bt)) return r;
   return record(
     "MulBackward",
     r,
@@ -156,6 +165,7 @@ export function div(a: Tensor, b: Operand, out?: Tensor): Tensor {
   let dt = resultType(a, bt);
   if (!isFloat(dt)) dt = "float32";
   const r = binaryCore(Binary.DT_DIV, a, bt, dt, call, undefined, out);
+  if (!needsGrad(a, bt)) return r;
   return record(
     "DivBackward",
     r,
@@ -231,7 +241,7 @@ export function minimum(a: Tensor, b: Tensor): Tensor {
 function scalarTensor(a: Tensor, b: Operand): Tensor {
   if (!isScalar(b)) return b;
   const dt = promoteScalar(a.dtype, b);
-  const t = empty([], compute(dt));
+  const t = emptyRaw([], compute(dt));
   cpu.unary(Unary.DT_FILL, t, t, Number(b), 0, "scalar");
   return finish(t, dt, "scalar");
 }
@@ -242,11 +252,11 @@ function scalarTensor(a: Tensor, b: Operand): Tensor {
  */
 function checkIntDivisor(b: Tensor, dt: DType, call: string): void {
   if (isFloat(dt) || b.numel() === 0) return;
-  const zero = empty(b.shape, "bool");
+  const zero = emptyRaw(b.shape, "bool");
   cpu.unary(Unary.DT_EQ_SCALAR, zero, b, 0, 0, call);
-  const any = empty([], "bool");
+  const any = emptyRaw([], "bool");
   cpu.reduce(Reduce.DT_RED_ANY, any, zero, 1, zero.numel(), 1, 0, call);
-  const hit = (any.typedArray() as Uint8Array)[0] !== 0;
+  const hit = any.item() !== 0;
   zero.dispose();
   any.dispose();
   if (hit) throw new RangeError(`${call}: ZeroDivisionError: integer division by zero (the divisor holds a 0)`);
@@ -299,7 +309,7 @@ export function unaryGrad(bwOp: number, g: Tensor, x: Tensor, p0: number, p1: nu
   const cd = compute(x.dtype);
   const x2 = castRaw(x, cd, "backward");
   const g2 = castRaw(g, cd, "backward");
-  const gin = empty(x.shape, cd);
+  const gin = emptyLike(x, cd);
   cpu.unaryBackward(bwOp, gin, bview(g2, x.shape), x2, p0, p1, "backward");
   return finish(gin, x.dtype, "backward");
 }
@@ -321,6 +331,7 @@ export function floatUnary(
   checkTensor(x, name);
   const dt = isFloat(x.dtype) ? x.dtype : "float32";
   const r = unaryCore(op, x, p0, p1, dt, name, dt, out);
+  if (!needsGrad(x)) return r;
   const s = useOutput ? r : x;
   return record(name, r, [x], (g) => [unaryGrad(bwOp, g, s, p0, p1)], [s]);
 }
@@ -477,12 +488,12 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
     : [a, b].some((v) => typeof v === "number")
     ? "int64"
     : "bool";
-  const ta = at ?? scalarTensor(empty([], dt), a as Scalar);
-  const tb = btt ?? scalarTensor(empty([], dt), b as Scalar);
+  const ta = at ?? scalarTensor(emptyRaw([], dt), a as Scalar);
+  const tb = btt ?? scalarTensor(emptyRaw([], dt), b as Scalar);
   const shape = broadcastShapes(broadcastShapes(cond.shape, ta.shape, call), tb.shape, call);
   const cd = compute(dt);
   const a2 = castRaw(ta, cd, call), b2 = castRaw(tb, cd, call);
-  const res = empty(shape, cd);
+  const res = emptyRaw(shape, cd);
   cpu.where(res, bview(cond, shape), bview(a2, shape), bview(b2, shape), call);
   const r = finish(res, dt, call);
   const inputs = [at, btt].filter((x): x is Tensor => x !== null);
@@ -538,7 +549,7 @@ function inplaceOnView<T extends Tensor>(self: T, base: Tensor, call: string, fn
   /** The region of a tensor laid out like the base (contiguous gradients of the base's shape). */
   const region = (t: Tensor) => rawView(t, self.shape, self.strides, t._offset + rel);
   const scatterRegion = (g: Tensor): Tensor => {
-    const gi = empty(base.shape, g.dtype);
+    const gi = zerosRaw(base.shape, g.dtype);
     cpu.copy(region(gi), g, "backward");
     return gi;
   };
@@ -548,9 +559,9 @@ function inplaceOnView<T extends Tensor>(self: T, base: Tensor, call: string, fn
   checkResult(self, r, call);
   cpu.copy(self, r, call);
   record("CopySlices", base, [oldBase, r], (g) => {
-    const gb = empty(base.shape, g.dtype);
+    const gb = emptyRaw(base.shape, g.dtype);
     cpu.copy(gb, g, "backward");
-    const gr = empty(self.shape, g.dtype);
+    const gr = emptyRaw(self.shape, g.dtype);
     cpu.copy(gr, region(gb), "backward");
     cpu.unary(Unary.DT_FILL, region(gb), region(gb), 0, 0, "backward");
     return [gb, gr];

@@ -11,7 +11,7 @@ import { Reduce, Unary } from "../../backend/ops.ts";
 import { record } from "../../autograd/node.ts";
 import { broadcastShapes, contiguousStrides, fmt, normDim, numelOf, sameShape } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
-import { castRaw, checkTensor, contiguousRaw, empty, rawView } from "./util.ts";
+import { castRaw, checkTensor, contiguousRaw, emptyRaw, rawView, zerosRaw } from "./util.ts";
 import { where } from "./elementwise.ts";
 import { narrow } from "./view.ts";
 
@@ -33,7 +33,7 @@ export function checkIndex(index: Tensor, size: number, call: string, dim: numbe
   const n = idx.numel();
   const big = BigInt(size);
   if (n > 64 && !wrap) {
-    const lo = empty([], "int64"), hi = empty([], "int64");
+    const lo = emptyRaw([], "int64"), hi = emptyRaw([], "int64");
     cpu.reduce(Reduce.DT_RED_MIN, lo, idx, 1, n, 1, 0, call);
     cpu.reduce(Reduce.DT_RED_MAX, hi, idx, 1, n, 1, 0, call);
     const ok = (lo.typedArray() as BigInt64Array)[0] >= 0n && (hi.typedArray() as BigInt64Array)[0] < big;
@@ -47,7 +47,7 @@ export function checkIndex(index: Tensor, size: number, call: string, dim: numbe
     let v = data[i];
     if (v < 0n && wrap && v >= -big) {
       if (!copied) {
-        const c = empty(idx.shape, "int64");
+        const c = emptyRaw(idx.shape, "int64");
         cpu.copy(c, idx, call);
         idx = c;
         copied = true;
@@ -75,12 +75,12 @@ export function indexSelect(t: Tensor, dim: number, index: Tensor): Tensor {
   const src = contiguousRaw(castRaw(t, acc(t.dtype), call), call);
   const shape = t.ndim === 0 ? [] : [...t.shape];
   if (t.ndim > 0) shape[d] = n;
-  const out = empty(shape, src.dtype);
+  const out = emptyRaw(shape, src.dtype);
   const outer = numelOf(t.shape.slice(0, d)), inner = numelOf(t.shape.slice(d + 1));
   cpu.indexSelect(out, src, idx, outer, size, n, inner, call);
   return record("IndexSelectBackward", castRaw(out, t.dtype, call), [t], (g) => {
     const g2 = contiguousRaw(castRaw(g, acc(g.dtype), call), call);
-    const gi = empty(t.shape, g2.dtype);
+    const gi = zerosRaw(t.shape, g2.dtype);
     cpu.indexAdd(gi, g2, idx, outer, size, n, inner, call);
     return [castRaw(gi, g.dtype, call)];
   }, [idx]);
@@ -98,7 +98,7 @@ export function indexAdd(t: Tensor, dim: number, index: Tensor, src: Tensor): Te
   if (!sameShape(src.shape, want)) {
     throw new RangeError(`${call}: source of shape ${fmt(src.shape)} does not match the expected ${fmt(want)}`);
   }
-  const out = empty(t.shape, t.dtype);
+  const out = emptyRaw(t.shape, t.dtype);
   cpu.copy(out, t, call);
   const outer = numelOf(t.shape.slice(0, d)), inner = numelOf(t.shape.slice(d + 1));
   cpu.indexAdd(out, contiguousRaw(castRaw(src, t.dtype, call), call), idx, outer, t.shape[d], idx.numel(), inner, call);
@@ -140,12 +140,12 @@ export function gather(t: Tensor, dim: number, index: Tensor): Tensor {
   const idx = checkIndex(index, t.shape[d], call, d);
   const fitted = fitTo(t, index, d);
   const src = contiguousRaw(castRaw(fitted, acc(t.dtype), call), call);
-  const out = empty(index.shape, src.dtype);
+  const out = emptyRaw(index.shape, src.dtype);
   const outer = numelOf(index.shape.slice(0, d)), inner = numelOf(index.shape.slice(d + 1));
   cpu.gather(out, src, idx, outer, t.shape[d], index.shape[d], inner, call);
   return record("GatherBackward", castRaw(out, t.dtype, call), [fitted], (g) => {
     const g2 = contiguousRaw(castRaw(g, acc(g.dtype), call), call);
-    const gi = empty(fitted.shape, g2.dtype);
+    const gi = zerosRaw(fitted.shape, g2.dtype);
     cpu.scatter(true, gi, g2, idx, outer, t.shape[d], index.shape[d], inner, call);
     return [castRaw(gi, g.dtype, call)];
   }, [idx]);
@@ -160,7 +160,7 @@ export function scatter(t: Tensor, dim: number, index: Tensor, src: Tensor | num
   checkGatherShapes(t, index, d, call, "self");
   let s: Tensor;
   if (typeof src === "number") {
-    s = empty(index.shape, t.dtype);
+    s = emptyRaw(index.shape, t.dtype);
     cpu.unary(28, /* DT_FILL */ s, s, src, 0, call);
   } else {
     s = checkTensor(src, call, "src");
@@ -171,7 +171,7 @@ export function scatter(t: Tensor, dim: number, index: Tensor, src: Tensor | num
   const idx = checkIndex(index, t.shape[d], call, d);
   const srcFit = contiguousRaw(castRaw(fitTo(s, index, -1), t.dtype, call), call);
   // The kernel needs out's other dims to match index's: work on a narrowed contiguous copy.
-  const out = empty(t.shape, t.dtype);
+  const out = emptyRaw(t.shape, t.dtype);
   cpu.copy(out, t, call);
   const win = fitTo(out, index, d);
   const work = contiguousRaw(win, call);
@@ -189,7 +189,7 @@ export function scatter(t: Tensor, dim: number, index: Tensor, src: Tensor | num
 }
 
 function padTo(g: Tensor, shape: readonly number[]): Tensor {
-  const out = empty(shape, g.dtype);
+  const out = zerosRaw(shape, g.dtype);
   cpu.copy(rawView(out, g.shape, contiguousStrides(shape), 0), g, "backward");
   return out;
 }
@@ -206,9 +206,9 @@ export function maskedFill(t: Tensor, mask: Tensor, value: number): Tensor {
   }
   if (typeof value !== "number") throw new TypeError(`${call}: expected value to be a number, got ${typeof value}`);
   // The result keeps t's dtype (PyTorch converts the value: 2.5 fills an int64 tensor with 2).
-  const v = castRaw(empty([], t.dtype === "float16" ? "float32" : t.dtype), t.dtype, call);
+  const v = castRaw(emptyRaw([], t.dtype === "float16" ? "float32" : t.dtype), t.dtype, call);
   if (v.dtype === "float16") {
-    const f = empty([], "float32");
+    const f = emptyRaw([], "float32");
     cpu.unary(Unary.DT_FILL, f, f, value, 0, call);
     cpu.copy(v, f, call);
   } else cpu.unary(Unary.DT_FILL, v, v, value, 0, call);

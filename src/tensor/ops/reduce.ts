@@ -10,7 +10,7 @@ import { Reduce, Unary } from "../../backend/ops.ts";
 import { record } from "../../autograd/node.ts";
 import { contiguousStrides, describe, fmt, normDim, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
-import { castRaw, checkTensor, contiguousRaw, empty, rawView } from "./util.ts";
+import { castRaw, checkTensor, contiguousRaw, emptyRaw, rawView, zerosRaw } from "./util.ts";
 import { abs, div, exp, mul, pow, sign, sub, unaryCore, where } from "./elementwise.ts";
 import { expand } from "./view.ts";
 
@@ -78,7 +78,7 @@ export function reduceRaw(
     return castRaw(reduceRaw(castRaw(t, "float32", call), op, dims, keepdim, out32, p0, call), outDtype, call);
   }
   const { src, outer, n, inner } = arrange(t, dims, call);
-  const out = empty(outShape(t.shape, dims, keepdim), outDtype);
+  const out = emptyRaw(outShape(t.shape, dims, keepdim), outDtype);
   cpu.reduce(op, out, src, outer, n, inner, p0, call);
   return out;
 }
@@ -186,16 +186,16 @@ export function maxDim(t: Tensor, dim: number, keepdim: boolean, isMin: boolean)
   checkNonEmpty(t, dims, call);
   const { src, outer, n, inner } = arrange(castRaw(t, accDtype(t.dtype), call), dims, call);
   const shape = outShape(t.shape, dims, keepdim);
-  const acc = empty(shape, src.dtype);
-  const indices = empty(shape, "int64");
+  const acc = emptyRaw(shape, src.dtype);
+  const indices = emptyRaw(shape, "int64");
   cpu.reduceMaxMin(isMin, acc, indices, src, outer, n, inner, call);
   const values = castRaw(acc, t.dtype, call);
   record(isMin ? "MinBackward" : "MaxBackward", values, [t], (g) => {
     const ks = keptShape(t.shape, dims);
     const gi = rawView(castRaw(g, accDtype(g.dtype), call).contiguous(), ks, contiguousStrides(ks), 0);
     const ii = rawView(indices, ks, contiguousStrides(ks), 0);
-    const out = empty(t.shape, gi.dtype);
     if (t.ndim === 0) return [g];
+    const out = zerosRaw(t.shape, gi.dtype);
     cpu.scatter(false, out, gi.contiguous(), ii, outer, t.shape[d], 1, inner, call);
     return [castRaw(out, g.dtype, call)];
   }, [indices]);
@@ -210,7 +210,7 @@ export function argExtreme(t: Tensor, dim: number | undefined, keepdim: boolean,
   if (dim === undefined) {
     if (t.numel() === 0) throw new RangeError(`${call}: expected a non-empty tensor, got shape ${fmt(t.shape)}`);
     const flat = contiguousRaw(castRaw(t, accDtype(t.dtype), call), call);
-    const out = empty(keepdim ? t.shape.map(() => 1) : [], "int64");
+    const out = emptyRaw(keepdim ? t.shape.map(() => 1) : [], "int64");
     cpu.reduce(op, out, flat, 1, t.numel(), 1, 0, call);
     return out;
   }

@@ -10,7 +10,7 @@ import { isFloat } from "../../backend/dtype.ts";
 import { record } from "../../autograd/node.ts";
 import { normDim, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
-import { castRaw, checkTensor, contiguousRaw, empty } from "./util.ts";
+import { castRaw, checkTensor, contiguousRaw, emptyRaw } from "./util.ts";
 
 /** [outer, n, inner] of `shape` around dim `d` (a 0-d tensor is one element). */
 export function around(shape: readonly number[], d: number): [number, number, number] {
@@ -27,12 +27,12 @@ function softmaxImpl(x: Tensor, dim: number, isLog: boolean, call: string): Tens
   const cd = x.dtype === "float16" ? "float32" : x.dtype;
   const src = contiguousRaw(castRaw(x, cd, call), call);
   const [outer, n, inner] = around(x.shape, d);
-  const y = empty(x.shape, cd);
+  const y = emptyRaw(x.shape, cd);
   nk.softmax(isLog, y, src, outer, n, inner, call);
   const out = cd === x.dtype ? y : castRaw(y, x.dtype, call);
   return record(isLog ? "LogSoftmaxBackward" : "SoftmaxBackward", out, [x], (g) => {
     const gc = contiguousRaw(castRaw(g, cd, call), call);
-    const gin = empty(x.shape, cd);
+    const gin = emptyRaw(x.shape, cd);
     nk.softmaxBackward(isLog, gin, gc, y, outer, n, inner, call);
     return [cd === x.dtype ? gin : castRaw(gin, x.dtype, call)];
   }, [y]);

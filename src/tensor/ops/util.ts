@@ -12,10 +12,49 @@ import { contiguousStrides, describe, numelOf, sameShape } from "../shape.ts";
 import { makeTensor, type Tensor } from "../tensor.ts";
 import { Reduce } from "../../backend/ops.ts";
 
-/** A new contiguous tensor of `shape`, zero-filled. */
-export function empty(shape: readonly number[], dtype: DType): Tensor {
+/**
+ * A new contiguous tensor of `shape`, zero-filled: for outputs a kernel accumulates into or
+ * writes only partly. Storage may come from the pool (storage.ts), so zeros cost a memset.
+ */
+export function zerosRaw(shape: readonly number[], dtype: DType): Tensor {
   return makeTensor(CpuStorage.alloc(dtype, numelOf(shape)), shape, contiguousStrides(shape), 0, dtype);
 }
+
+/**
+ * A new contiguous tensor of `shape` with unspecified contents (a pooled buffer keeps old
+ * values): only for outputs the kernel then overwrites completely. `shape` is shared, not
+ * copied (shapes are never mutated).
+ */
+export function emptyRaw(shape: readonly number[], dtype: DType): Tensor {
+  return makeTensor(CpuStorage.allocUninit(dtype, numelOf(shape)), shape, contiguousStrides(shape), 0, dtype);
+}
+
+/**
+ * Like `emptyRaw(t.shape, dtype)`, sharing `t`'s shape array and, when `t` is laid out
+ * row-major, its strides array too (no per-op arrays on the hot path).
+ */
+export function emptyLike(t: Tensor, dtype: DType): Tensor {
+  const shape = t.shape, st = t.strides;
+  let acc = 1, canonical = true;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (st[i] !== acc) {
+      canonical = false;
+      break;
+    }
+    acc *= shape[i];
+  }
+  const numel = canonical ? acc : numelOf(shape);
+  return makeTensor(
+    CpuStorage.allocUninit(dtype, numel),
+    shape,
+    canonical ? st : contiguousStrides(shape),
+    0,
+    dtype,
+  );
+}
+
+/** Zero-filled (`zerosRaw`); kept for the ops that have not chosen `emptyRaw` or `zerosRaw` yet. */
+export const empty: (shape: readonly number[], dtype: DType) => Tensor = zerosRaw;
 
 /** A view of `t`'s storage with another layout; no graph. */
 export function rawView(t: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
@@ -25,7 +64,7 @@ export function rawView(t: Tensor, shape: readonly number[], strides: readonly n
 /** A contiguous copy of `t` converted to `dtype` (no graph). Returns `t` when nothing changes. */
 export function castRaw(t: Tensor, dtype: DType, call: string): Tensor {
   if (t.dtype === dtype) return t;
-  const out = empty(t.shape, dtype);
+  const out = emptyLike(t, dtype);
   cpu.copy(out, t, call);
   return out;
 }
@@ -33,7 +72,7 @@ export function castRaw(t: Tensor, dtype: DType, call: string): Tensor {
 /** A contiguous copy of `t` (no graph). Returns `t` when it already is contiguous. */
 export function contiguousRaw(t: Tensor, call: string): Tensor {
   if (t.isContiguous()) return t;
-  const out = empty(t.shape, t.dtype);
+  const out = emptyRaw(t.shape, t.dtype);
   cpu.copy(out, t, call);
   return out;
 }
@@ -97,7 +136,7 @@ export function sumDimsRaw(t: Tensor, dims: readonly number[]): Tensor {
     const n = numelOf(shape.slice(d0, d1 + 1));
     const inner = numelOf(shape.slice(d1 + 1));
     const outShape = shape.map((s, k) => (k >= d0 && k <= d1 ? 1 : s));
-    const out = empty(outShape, cur.dtype);
+    const out = emptyRaw(outShape, cur.dtype);
     cpu.reduce(Reduce.DT_RED_SUM, out, cur, outer, n, inner, 0, "sum");
     cur = out;
     i = j + 1;

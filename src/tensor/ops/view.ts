@@ -10,7 +10,7 @@ import { promote } from "../../backend/dtype.ts";
 import { record } from "../../autograd/node.ts";
 import { contiguousStrides, describe, fmt, inferShape, normDim, numelOf, sameShape, viewStrides } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
-import { castRaw, checkTensor, empty, rawView, sumTo } from "./util.ts";
+import { castRaw, checkTensor, emptyRaw, rawView, sumTo, zerosRaw } from "./util.ts";
 
 /** A view of `t` made by a view op: it remembers its base (for in-place ops under autograd). */
 function viewOf(t: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
@@ -141,7 +141,7 @@ export function expand(t: Tensor, shape: readonly number[]): Tensor {
 
 /** Writes `g` into a zero tensor of `shape` at the window (dim, start, length). */
 function padInto(g: Tensor, shape: readonly number[], dim: number, start: number, squeezed: boolean): Tensor {
-  const out = empty(shape, g.dtype);
+  const out = zerosRaw(shape, g.dtype);
   const st = contiguousStrides(shape);
   const winShape = [...shape];
   const len = squeezed ? 1 : g.shape[dim];
@@ -323,7 +323,8 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   }
   const shape = [...ref.shape];
   shape[d] = total;
-  const out = empty(shape, dtype);
+  // Every element belongs to exactly one part, so the copies below overwrite all of it.
+  const out = emptyRaw(shape, dtype);
   const st = contiguousStrides(shape);
   let start = 0;
   const starts: number[] = [];
