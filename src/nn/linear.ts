@@ -6,7 +6,7 @@
 
 import { type Device, empty, isTensor, type Tensor } from "../tensor/mod.ts";
 import { noGrad } from "../autograd/grad_mode.ts";
-import { addmm, matmul, mm } from "../tensor/ops/linalg.ts";
+import { linear2d, matmul } from "../tensor/ops/linalg.ts";
 import { add } from "../tensor/ops/elementwise.ts";
 import { reshape, transpose } from "../tensor/ops/view.ts";
 import { describe, fmt } from "../tensor/shape.ts";
@@ -107,14 +107,13 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
       `${call}: expected input with last dimension ${inF} (in_features), got shape ${fmt(input.shape)}`,
     );
   }
-  const wt = transpose(weight, 0, 1);
-  if (input.ndim === 2) return bias ? addmm(bias, input, wt) : mm(input, wt);
+  if (input.ndim === 2) return linear2d(input, weight, bias ?? null);
   if (input.ndim > 2 && input.isContiguous()) {
     const lead = input.shape.slice(0, -1);
     const x2 = reshape(input, [-1, inF]);
-    return reshape(bias ? addmm(bias, x2, wt) : mm(x2, wt), [...lead, outF]);
+    return reshape(linear2d(x2, weight, bias ?? null), [...lead, outF]);
   }
-  const y = matmul(input, wt);
+  const y = matmul(input, transpose(weight, 0, 1));
   return bias ? add(y, bias) : y;
 }
 

@@ -7,10 +7,10 @@
 
 import * as cpu from "../../backend/cpu.ts";
 import { isFloat, promote } from "../../backend/dtype.ts";
-import { record } from "../../autograd/node.ts";
+import { needsGrad, record } from "../../autograd/node.ts";
 import { broadcastShapes, fmt, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
-import { castRaw, checkTensor, contiguousRaw, empty, sumTo } from "./util.ts";
+import { castRaw, checkTensor, contiguousRaw, emptyRaw, sumTo } from "./util.ts";
 import { expand, reshape, squeeze, transpose, unsqueeze } from "./view.ts";
 
 /** Describes the last two dims of `t` as a GEMM operand, copying only when it must. */
@@ -73,7 +73,8 @@ export function mm(a: Tensor, b: Tensor): Tensor {
     );
   }
   const [x, y] = floatPair(a, b, call);
-  const out = empty([a.shape[0], b.shape[1]], x.dtype);
+  // beta = 0: the GEMM overwrites every element (k == 0 writes zeros), so no zero-fill.
+  const out = emptyRaw([a.shape[0], b.shape[1]], x.dtype);
   gemmInto(out, x, y, 1, 0, call);
   return record("MmBackward", half(out, a, b, call), [a, b], (g) => [
     a.requiresGrad ? castRaw(mm(g, transpose(b, 0, 1)), a.dtype, call) : null,
@@ -94,7 +95,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   }
   const [x, y] = floatPair(a, b, call);
   const [B, m, k] = x.shape, n = y.shape[2];
-  const out = empty([B, m, n], x.dtype);
+  const out = emptyRaw([B, m, n], x.dtype);
   if (B > 0) {
     cpu.gemm(B, m, n, k, 1, matrix(x, true, call), matrix(y, true, call), 0, {
       view: out,
@@ -176,7 +177,7 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
   if (bias.ndim > 2) {
     throw new RangeError(`addmm: bias of shape ${fmt(bias.shape)} does not broadcast to ${fmt(shape)}`);
   }
-  const out = empty(shape, x.dtype);
+  const out = emptyRaw(shape, x.dtype);
   const bv = { _storage: bias._storage, dtype: bias.dtype, shape, _offset: bias._offset, strides: bstr(bias, shape) };
   cpu.copy(out, bv, call);
   gemmInto(out, x, y, 1, 1, call);
@@ -185,6 +186,41 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
     a.requiresGrad ? castRaw(mm(g, transpose(b, 0, 1)), a.dtype, call) : null,
     b.requiresGrad ? castRaw(mm(transpose(a, 0, 1), g), b.dtype, call) : null,
   ], [a, b]);
+}
+
+/**
+ * `x Wᵀ (+ bias)` for a 2-d `x` ([n, in]) and `w` ([out, in]): nn.Linear's product as one
+ * GEMM that reads W transposed in place, the bias folded in with beta = 1. Recorded as
+ * AddmmBackward (MmBackward without a bias) with inputs [bias, x, w]: the backward computes
+ * dW = gᵀ x straight into W's own layout, so there is no transpose node in the graph and the
+ * weight gradient is a fresh contiguous tensor the leaf adopts as `.grad` without a copy.
+ * Shapes are checked by the caller (nn.functional.linear).
+ */
+export function linear2d(x: Tensor, w: Tensor, bias: Tensor | null): Tensor {
+  const call = "linear";
+  const [a, b] = floatPair(x, w, call);
+  const n = a.shape[0], outF = b.shape[0], k = a.shape[1];
+  const shape = [n, outF];
+  const out = emptyRaw(shape, a.dtype);
+  if (bias !== null) {
+    const bv = { _storage: bias._storage, dtype: bias.dtype, shape, _offset: bias._offset, strides: bstr(bias, shape) };
+    cpu.copy(out, bv, call);
+  }
+  const wt = matrix(b, false, call);
+  wt.trans = !wt.trans;
+  const c = { view: out, offset: 0, ld: Math.max(1, outF), batchStride: 0, trans: false };
+  cpu.gemm(1, n, outF, k, 1, matrix(a, false, call), wt, bias !== null ? 1 : 0, c, call);
+  const res = half(out, x, w, call);
+  if (!needsGrad(x, w) && !(bias !== null && needsGrad(bias))) return res;
+  const backward = (g: Tensor) => {
+    const gx = x.requiresGrad ? castRaw(mm(g, w), x.dtype, call) : null;
+    const gw = w.requiresGrad ? castRaw(mm(transpose(g, 0, 1), x), w.dtype, call) : null;
+    if (bias === null) return [gx, gw];
+    return [bias.requiresGrad ? castRaw(sumTo(g, bias.shape), bias.dtype, call) : null, gx, gw];
+  };
+  return bias !== null
+    ? record("AddmmBackward", res, [bias, x, w], backward, [x, w])
+    : record("MmBackward", res, [x, w], backward, [x, w]);
 }
 
 function bstr(t: Tensor, shape: readonly number[]): number[] {

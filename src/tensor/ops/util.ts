@@ -112,11 +112,14 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   for (let i = 0; i < g.ndim; i++) {
     if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
   }
-  let r = dims.length ? sumDimsRaw(g, dims) : g;
+  const r = dims.length ? sumDimsRaw(g, dims) : g;
   // r has g's rank with reduced dims kept as 1; drop the leading ones.
-  if (lead > 0) r = rawView(r, shape, contiguousStrides(shape), r._offset);
-  else if (!sameShape(r.shape, shape)) r = rawView(r, shape, contiguousStrides(shape), r._offset);
-  return r;
+  if (lead === 0 && sameShape(r.shape, shape)) return r;
+  const v = rawView(r, shape, contiguousStrides(shape), r._offset);
+  // The sum is a temporary nobody else sees: release it so the view alone owns the memory
+  // (a leaf can then adopt the gradient as .grad without a copy).
+  if (r !== g) r.dispose();
+  return v;
 }
 
 /** Sums over `dims` keeping them as size 1 (no graph). */
