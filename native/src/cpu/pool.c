@@ -83,6 +83,52 @@ static void pool_tables_fill(const pool_geom* g, pool_dim* dims) {
   }
 }
 
+/* The regular part of the last dim's windows: outputs ow in [lo, hi) read `count` elements
+ * base + ow * stride + j * step (j < count), all inside the input. Found by checking the tables
+ * against the geometry's nominal windows, so clipped, uneven (adaptive) and fractional windows
+ * simply fall outside [lo, hi) and take the element-by-element path. */
+typedef struct {
+  int64_t lo, hi, stride, base, count;
+} pool_uniform;
+
+#define POOL_CHUNK 256 /* outputs of one row summed together by average pooling */
+
+static pool_uniform pool_find_uniform(const pool_geom* g, const pool_dim* dw) {
+  pool_uniform u = {0, 0, 0, 0, 0};
+  const int64_t in = g->in[2], out = g->out[2];
+  if (g->mode == POOL_WINDOW) {
+    u.stride = g->s[2];
+    u.base = -g->p[2];
+    u.count = g->k[2];
+  } else if (g->mode == POOL_ADAPTIVE && out > 0 && in % out == 0) {
+    u.stride = u.count = in / out;
+  } else {
+    return u;
+  }
+  int64_t o = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    for (; o < out; o++) {
+      const int64_t st = dw->start[o], en = dw->end[o];
+      const int ok = st == u.base + o * u.stride && st >= 0 && st + (u.count - 1) * dw->step < en && en <= in &&
+                     (en - st + dw->step - 1) / dw->step == u.count;
+      if (ok != (pass == 0 ? 0 : 1)) break; /* pass 0 skips to the first regular, pass 1 to the end of the run */
+    }
+    if (pass == 0) u.lo = o;
+  }
+  u.hi = o;
+  return u;
+}
+
+/* Average pooling whose single window is the whole input (global average pooling). */
+static int pool_is_global(const pool_geom* g) {
+  if (g->Lout != 1 || g->Lin < 1) return 0;
+  for (int d = 0; d < 3; d++) {
+    if (g->mode == POOL_ADAPTIVE) continue;
+    if (g->mode != POOL_WINDOW || g->k[d] != g->in[d] || g->p[d] != 0) return 0;
+  }
+  return 1;
+}
+
 #define T float
 #define S f32
 #include "pool_tpl.h"

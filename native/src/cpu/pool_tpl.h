@@ -19,51 +19,117 @@ static void RN(frac_intervals)(T sample, int64_t in, int64_t out, int64_t pool, 
   if (out > 0) seq[out - 1] = in - pool;
 }
 
-/* Forward of one plane: max (values and flat indices) or average over each window. */
-static void RN(pool_plane)(const pool_geom* g, const pool_dim* dims, const T* x, T* y, int64_t* yi) {
+/* Max over the windows of outputs [a, b) of one output row, for one input row `xr` (flat offset
+ * `row` in the plane): each output's window elements in order, the first maximum (or NaN) wins,
+ * exactly as a per-output loop would. Generic windows (any start, end and step). */
+static void RN(max_row_edge)(const pool_dim* dw, const T* xr, int64_t row, int64_t a, int64_t b, T* y, int64_t* yi) {
+  for (int64_t ow = a; ow < b; ow++) {
+    T best = y[ow];
+    int64_t bi = yi ? yi[ow] : 0;
+    for (int64_t iw = dw->start[ow]; iw < dw->end[ow]; iw += dw->step) {
+      const T v = xr[iw];
+      if (v > best || v != v) { /* NaN wins and propagates, as in PyTorch */
+        best = v;
+        bi = row + iw;
+      }
+    }
+    y[ow] = best;
+    if (yi) yi[ow] = bi;
+  }
+}
+
+/* Forward of one plane: max (values and, when yi, flat indices) or average over each window.
+ * Output rows are computed a whole row at a time: for each input row of the row's window, the
+ * outputs whose windows along the last dim are regular ([ulo, uhi) of pool_uniform) update
+ * together in a vectorizable loop over the output position; the others go element by element.
+ * Every output sees its window's elements in the same order (depth, height, width) either way. */
+static void RN(pool_plane)(const pool_geom* g, const pool_dim* dims, const pool_uniform* u, const T* x, T* y,
+                           int64_t* yi) {
   const pool_dim *dd = &dims[0], *dh = &dims[1], *dw = &dims[2];
-  const int64_t H = g->in[1], W = g->in[2];
-  int64_t o = 0;
+  const int64_t H = g->in[1], W = g->in[2], Wo = g->out[2];
+  const int64_t us = u->stride, ub = u->base, uc = u->count, ulo = u->lo, uhi = u->hi, st = dw->step;
+  double acc[POOL_CHUNK];
   for (int64_t od = 0; od < g->out[0]; od++) {
     for (int64_t oh = 0; oh < g->out[1]; oh++) {
-      for (int64_t ow = 0; ow < g->out[2]; ow++, o++) {
-        const int64_t d0 = dd->start[od], d1 = dd->end[od], h0 = dh->start[oh], h1 = dh->end[oh];
-        const int64_t w0 = dw->start[ow], w1 = dw->end[ow];
-        if (g->op == POOL_MAX) {
-          T best = -INFINITY;
-          int64_t bi = (d0 < d1 && h0 < h1 && w0 < w1) ? (d0 * H + h0) * W + w0 : 0;
-          for (int64_t id = d0; id < d1; id += dd->step)
-            for (int64_t ih = h0; ih < h1; ih += dh->step) {
-              const int64_t row = (id * H + ih) * W;
-              for (int64_t iw = w0; iw < w1; iw += dw->step) {
-                const T v = x[row + iw];
-                if (v > best || v != v) { /* NaN wins and propagates, as in PyTorch */
-                  best = v;
-                  bi = row + iw;
+      const int64_t d0 = dd->start[od], d1 = dd->end[od], h0 = dh->start[oh], h1 = dh->end[oh];
+      const int64_t o = (od * g->out[1] + oh) * Wo;
+      T* yr = y + o;
+      int64_t* yir = yi ? yi + o : NULL;
+      const int empty_dh = !(d0 < d1 && h0 < h1);
+      if (g->op == POOL_MAX) {
+        for (int64_t ow = 0; ow < Wo; ow++) {
+          yr[ow] = -INFINITY;
+          if (yir) yir[ow] = (!empty_dh && dw->start[ow] < dw->end[ow]) ? (d0 * H + h0) * W + dw->start[ow] : 0;
+        }
+        for (int64_t id = d0; id < d1; id += dd->step)
+          for (int64_t ih = h0; ih < h1; ih += dh->step) {
+            const int64_t row = (id * H + ih) * W;
+            const T* xr = x + row;
+            RN(max_row_edge)(dw, xr, row, 0, ulo, yr, yir);
+            for (int64_t j = 0; j < uc; j++) {
+              const int64_t off = ub + j * st;
+              const T* xs = xr + off;
+              if (yir) {
+                const int64_t base = row + off;
+                for (int64_t ow = ulo; ow < uhi; ow++) {
+                  const T v = xs[ow * us], b = yr[ow];
+                  const int take = (v > b) | (v != v);
+                  yr[ow] = take ? v : b;
+                  yir[ow] = take ? base + ow * us : yir[ow];
+                }
+              } else {
+                for (int64_t ow = ulo; ow < uhi; ow++) {
+                  const T v = xs[ow * us], b = yr[ow];
+                  yr[ow] = ((v > b) | (v != v)) ? v : b;
                 }
               }
             }
-          y[o] = best;
-          if (yi) yi[o] = bi;
-        } else {
-          if (d0 >= d1 || h0 >= h1 || w0 >= w1) {
-            y[o] = 0;
+            RN(max_row_edge)(dw, xr, row, uhi, Wo, yr, yir);
+          }
+        continue;
+      }
+      /* average: sums in double, POOL_CHUNK outputs at a time */
+      for (int64_t c0 = 0; c0 < Wo; c0 += POOL_CHUNK) {
+        const int64_t c1 = Wo - c0 < POOL_CHUNK ? Wo : c0 + POOL_CHUNK;
+        const int64_t a = ulo > c0 ? (ulo < c1 ? ulo : c1) : c0, b = uhi < c1 ? (uhi > a ? uhi : a) : c1;
+        for (int64_t ow = c0; ow < c1; ow++) acc[ow - c0] = 0;
+        for (int64_t id = d0; id < d1; id++)
+          for (int64_t ih = h0; ih < h1; ih++) {
+            const T* xr = x + (id * H + ih) * W;
+            for (int64_t ow = c0; ow < a; ow++)
+              for (int64_t iw = dw->start[ow]; iw < dw->end[ow]; iw++) acc[ow - c0] += xr[iw];
+            for (int64_t j = 0; j < uc; j++) {
+              const T* xs = xr + ub + j;
+              for (int64_t ow = a; ow < b; ow++) acc[ow - c0] += xs[ow * us];
+            }
+            for (int64_t ow = b; ow < c1; ow++)
+              for (int64_t iw = dw->start[ow]; iw < dw->end[ow]; iw++) acc[ow - c0] += xr[iw];
+          }
+        for (int64_t ow = c0; ow < c1; ow++) {
+          const int64_t w0 = dw->start[ow], w1 = dw->end[ow];
+          if (empty_dh || w0 >= w1) {
+            yr[ow] = 0;
             continue;
           }
-          double sum = 0;
-          for (int64_t id = d0; id < d1; id++)
-            for (int64_t ih = h0; ih < h1; ih++) {
-              const T* row = x + (id * H + ih) * W;
-              for (int64_t iw = w0; iw < w1; iw++) sum += row[iw];
-            }
           const int64_t div = g->divisor > 0 ? g->divisor
                               : g->include_pad ? dd->padlen[od] * dh->padlen[oh] * dw->padlen[ow]
                                                : (d1 - d0) * (h1 - h0) * (w1 - w0);
-          y[o] = (T)(sum / (double)div);
+          yr[ow] = (T)(acc[ow - c0] / (double)div);
         }
       }
     }
   }
+}
+
+/* Average of a whole contiguous plane (global pooling): independent double chains. */
+static T RN(plane_mean)(const T* x, int64_t n, int64_t div) {
+  double r[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int k = 0; k < 8; k++) r[k] += x[j + k];
+  for (; j < n; j++) r[0] += x[j];
+  const double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+  return (T)(s / (double)div);
 }
 
 /* Average-pool backward of one plane: each output gradient spread evenly over its window. */
@@ -93,6 +159,12 @@ static void RN(avg_back_plane)(const pool_geom* g, const pool_dim* dims, const T
 /* All planes; fractional windows are rebuilt per plane from its samples ([planes, rank]). */
 static int32_t RN(pool_run)(const pool_geom* g, const T* x, T* y, int64_t* yi, const T* samples, int backward) {
   const int nt = dt_nthreads_for(g->planes * (g->Lin + g->Lout));
+  if (!backward && g->op == POOL_AVG && g->mode != POOL_FRACTIONAL && pool_is_global(g)) {
+    const int64_t div = g->divisor > 0 ? g->divisor : g->Lin;
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
+    for (int64_t p = 0; p < g->planes; p++) y[p] = RN(plane_mean)(x + p * g->Lin, g->Lin, div);
+    return DT_OK;
+  }
   int failed = 0;
   pool_dim shared[3];
   int64_t* shared_buf = NULL;
@@ -101,11 +173,14 @@ static int32_t RN(pool_run)(const pool_geom* g, const T* x, T* y, int64_t* yi, c
     if (!shared_buf) return dt_fail(DT_ERR_MEMORY, "pool: out of memory");
     pool_tables_fill(g, shared);
   }
+  pool_uniform su = {0, 0, 0, 0, 0};
+  if (g->mode != POOL_FRACTIONAL) su = pool_find_uniform(g, &shared[2]);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     pool_dim local[3];
     int64_t* local_buf = NULL;
     const pool_dim* dims = shared;
+    pool_uniform lu = su;
     if (g->mode == POOL_FRACTIONAL) {
       local_buf = pool_tables_alloc(g, local);
       if (!local_buf) {
@@ -129,11 +204,12 @@ static int32_t RN(pool_run)(const pool_geom* g, const T* x, T* y, int64_t* yi, c
             local[pd].end[o] = e0 > g->in[pd] ? g->in[pd] : e0;
           }
         }
+        lu = pool_find_uniform(g, &local[2]);
       }
       if (backward)
         RN(avg_back_plane)(g, dims, y + p * g->Lout, (T*)x + p * g->Lin);
       else
-        RN(pool_plane)(g, dims, x + p * g->Lin, y + p * g->Lout, yi ? yi + p * g->Lout : NULL);
+        RN(pool_plane)(g, dims, &lu, x + p * g->Lin, y + p * g->Lout, yi ? yi + p * g->Lout : NULL);
     }
     free(local_buf);
   }
