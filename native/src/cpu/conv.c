@@ -52,22 +52,6 @@ static inline void conv_valid_range(int64_t off, int64_t s, int64_t n, int64_t o
   *hi = h;
 }
 
-/* For the output row `o` (a flat index over every output dim but the last) and kernel offset
- * `kidx`, the flat input row (over every input dim but the last); 0 when it lies in padding. */
-static inline int conv_outer_base(const conv_geom* g, int64_t o, const int64_t* kidx, int64_t* base) {
-  const int last = g->rank - 1;
-  int64_t od[DT_CONV_MAX_RANK];
-  conv_unravel(o, g->out, last, od);
-  int64_t b = 0;
-  for (int d = 0; d < last; d++) {
-    const int64_t i = od[d] * g->s[d] - g->p[d] + kidx[d] * g->d[d];
-    if (i < 0 || i >= g->in[d]) return 0;
-    b = b * g->in[d] + i;
-  }
-  *base = b;
-  return 1;
-}
-
 /* Multiply-adds of the whole call (for threading decisions). */
 static inline int64_t conv_work(const conv_geom* g) {
   return g->N * g->Cy * (g->Cx / g->G) * g->K * (g->Lout > 0 ? g->Lout : 1);
@@ -79,6 +63,16 @@ static int conv_batch_threads(const conv_geom* g) {
   if (nt <= 1 || g->N < nt || conv_work(g) < DT_PAR_THRESHOLD) return 1;
   if (g->N % nt != 0 && g->N < 4 * nt) return 1; /* uneven split: threaded GEMMs do better */
   return nt;
+}
+
+/* Whether the transpose kernel runs as a forward convolution with the flipped weight: stride 1
+ * everywhere and padding no larger than the dilated kernel's reach (pointwise ones are a plain
+ * GEMM either way). */
+static int conv_tr_flips(const conv_geom* g) {
+  if (g->pointwise) return 0;
+  for (int d = 0; d < g->rank; d++)
+    if (g->s[d] != 1 || g->p[d] > g->d[d] * (g->k[d] - 1)) return 0;
+  return 1;
 }
 
 #define T float
