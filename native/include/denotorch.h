@@ -84,6 +84,7 @@ typedef enum {
   DT_LOG_SIGMOID,    /* stable log(sigmoid(a)) */
   DT_ISNAN,          /* writes DT_BOOL */
   DT_ERF,
+  DT_DIV_SCALAR,     /* a / p0 (true division, as PyTorch's; not a * (1 / p0)) */
   DT_UNARY_COUNT
 } dt_unary_op;
 
@@ -151,6 +152,19 @@ DT_API int32_t dt_where(int32_t dtype, const int32_t* desc, void* out, const voi
 DT_API int32_t dt_copy(int32_t out_dtype, int32_t src_dtype, const int32_t* desc, void* out, const void* src);
 /* out = a + alpha * b (axpy-like, contiguous, n elements; float dtypes) */
 DT_API int32_t dt_axpy(int32_t dtype, int32_t n, double alpha, const void* b, int32_t b_off, void* a, int32_t a_off);
+
+/* Fused "a + alpha * f(b, c)" ops, evaluated left to right as PyTorch's kernels do (alpha is
+ * converted to the dtype first): add/sub with alpha, addcmul, addcdiv. */
+typedef enum {
+  DT_ADDC_SCALED = 0, /* a + alpha * b (c is not read) */
+  DT_ADDC_MUL,        /* a + alpha * b * c */
+  DT_ADDC_DIV,        /* a + alpha * b / c */
+  DT_ADDC_COUNT
+} dt_addc_op;
+/* Strided and broadcasting like dt_binary; float32/float64; desc order: out, a, b, c (out may
+ * alias a: in-place updates). */
+DT_API int32_t dt_addc(int32_t op, int32_t dtype, const int32_t* desc, void* out, const void* a, const void* b,
+                       const void* c, double alpha);
 
 /* ------------------------------------------------------------------ reductions
  * The input is contiguous and viewed as [outer, n, inner]; the reduction runs over n and

@@ -356,6 +356,23 @@ export function dropoutMask(
   check(native.dt_dropout_mask(code(out.dtype, call), n, at(out), seed >>> 0, stream >>> 0, p, scale), call);
 }
 
+/** out = a + alpha * f(b, c) (dt_addc_op), all views of out's shape (float32/float64). */
+export function addc(op: number, out: View, a: View, b: View, c: View, alpha: number, call: string): void {
+  check(
+    native.dt_addc(
+      op,
+      code(a.dtype, call),
+      describe(out.shape, out, a, b, c),
+      bytes(out),
+      bytes(a),
+      bytes(b),
+      bytes(c),
+      alpha,
+    ),
+    call,
+  );
+}
+
 /** a[i] += alpha * b[i] over n contiguous elements. */
 export function axpy(a: View, b: View, n: number, alpha: number, call: string): void {
   check(native.dt_axpy(code(a.dtype, call), n, alpha, bytes(b), b._offset, bytes(a), a._offset), call);

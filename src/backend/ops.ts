@@ -78,6 +78,7 @@ export const UNARY_NAMES = [
   "DT_LOG_SIGMOID",
   "DT_ISNAN",
   "DT_ERF",
+  "DT_DIV_SCALAR",
 ] as const;
 /** dt_unary_bw_op */
 export const UNARY_BW_NAMES = [
@@ -122,7 +123,11 @@ export const REDUCE_NAMES = [
   "DT_RED_LOGSUMEXP",
 ] as const;
 
+/** dt_addc_op */
+export const ADDC_NAMES = ["DT_ADDC_SCALED", "DT_ADDC_MUL", "DT_ADDC_DIV"] as const;
+
 export const Binary = codes(BINARY_NAMES);
 export const Unary = codes(UNARY_NAMES);
 export const UnaryBw = codes(UNARY_BW_NAMES);
 export const Reduce = codes(REDUCE_NAMES);
+export const Addc = codes(ADDC_NAMES);

@@ -39,6 +39,8 @@ export const symbols = {
   dt_copy: { parameters: ["i32", "i32", "buffer", "buffer", "buffer"], result: "i32" },
   /** (int32 dtype, int32 n, double alpha, const void* b, int32 b_off, void* a, int32 a_off) */
   dt_axpy: { parameters: ["i32", "i32", "f64", "buffer", "i32", "buffer", "i32"], result: "i32" },
+  /** (int32 op, int32 dtype, const int32* desc, void* out, const void* a, const void* b, const void* c, double alpha) */
+  dt_addc: { parameters: ["i32", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "f64"], result: "i32" },
 
   /** (int32 op, int32 dtype, int32 outer, int32 n, int32 inner, const void* in, int32 in_off, void* out, double p0) */
   dt_reduce: {

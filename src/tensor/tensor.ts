@@ -683,11 +683,11 @@ export class Tensor {
   }
   /** In-place `this += value * t1 * t2`. */
   addcmul_(t1: Tensor, t2: Tensor, value = 1): this {
-    return E.inplace(this, "Tensor.addcmul_", (x) => E.add(x, E.mul(t1, t2), value), [t1, t2]);
+    return E.inplace(this, "Tensor.addcmul_", (x, o) => E.addcmul(x, t1, t2, value, o), [t1, t2]);
   }
   /** In-place `this += value * t1 / t2`. */
   addcdiv_(t1: Tensor, t2: Tensor, value = 1): this {
-    return E.inplace(this, "Tensor.addcdiv_", (x) => E.add(x, E.div(t1, t2), value), [t1, t2]);
+    return E.inplace(this, "Tensor.addcdiv_", (x, o) => E.addcdiv(x, t1, t2, value, o), [t1, t2]);
   }
   /** In-place masked fill. */
   maskedFill_(mask: Tensor, value: number): this {

@@ -47,6 +47,7 @@ DT_FOR_EACH_DTYPE(DEF_CLAMP)
   DT_LOOP1(un_muls_##S, T, T, BN(B, x * dt_fromd_##S(p0)))                                  \
   DT_LOOP1(un_rsubs_##S, T, T, BN(B, dt_fromd_##S(p0) - x))                                 \
   DT_LOOP1(un_rdivs_##S, T, T, BN(B, dt_div_##S(dt_fromd_##S(p0), x)))                      \
+  DT_LOOP1(un_divs_##S, T, T, BN(B, dt_div_##S(x, dt_fromd_##S(p0))))                       \
   DT_LOOP1(un_pows_##S, T, T, BN(B, dt_pow_##S(x, dt_fromd_##S(p0))))                       \
   DT_LOOP1(un_rpows_##S, T, T, BN(B, dt_pow_##S(dt_fromd_##S(p0), x)))                      \
   DT_LOOP1(un_clamp_##S, T, T, clamp_##S(x, p0, p1))                                        \
@@ -95,7 +96,8 @@ DT_FOR_EACH_FLOAT_DTYPE(DEF_UNARY_FLOAT)
          [DT_ROUND] = un_round_##S, [DT_TRUNC] = un_trunc_##S, [DT_SQUARE] = un_square_##S,  \
          [DT_LOGICAL_NOT] = un_lnot_##S, [DT_ADD_SCALAR] = un_adds_##S,                      \
          [DT_MUL_SCALAR] = un_muls_##S, [DT_RSUB_SCALAR] = un_rsubs_##S,                     \
-         [DT_RDIV_SCALAR] = un_rdivs_##S, [DT_POW_SCALAR] = un_pows_##S,                     \
+         [DT_RDIV_SCALAR] = un_rdivs_##S, [DT_DIV_SCALAR] = un_divs_##S,                     \
+         [DT_POW_SCALAR] = un_pows_##S,                                                       \
          [DT_RPOW_SCALAR] = un_rpows_##S, [DT_CLAMP] = un_clamp_##S, [DT_FILL] = un_fill_##S, \
          [DT_EQ_SCALAR] = un_eqs_##S, [DT_NE_SCALAR] = un_nes_##S, [DT_LT_SCALAR] = un_lts_##S, \
          [DT_LE_SCALAR] = un_les_##S, [DT_GT_SCALAR] = un_gts_##S, [DT_GE_SCALAR] = un_ges_##S, \

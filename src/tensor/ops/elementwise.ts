@@ -5,13 +5,13 @@
  */
 
 import * as cpu from "../../backend/cpu.ts";
-import { checkScalarFits, type DType, isFloat, promoteScalar, resultType } from "../../backend/dtype.ts";
-import { Binary, Reduce, Unary, UnaryBw } from "../../backend/ops.ts";
+import { checkScalarFits, type DType, isFloat, promote, promoteScalar, resultType } from "../../backend/dtype.ts";
+import { Addc, Binary, Reduce, Unary, UnaryBw } from "../../backend/ops.ts";
 import { isGradEnabled } from "../../autograd/grad_mode.ts";
 import { needsGrad, record } from "../../autograd/node.ts";
 import { broadcastShapes, broadcastStrides, describe, fmt, sameShape } from "../shape.ts";
 import type { Scalar, Tensor } from "../tensor.ts";
-import { castRaw, checkTensor, emptyLike, emptyRaw, rawView, sumTo, zerosRaw } from "./util.ts";
+import { castRaw, checkNumber, checkTensor, emptyLike, emptyRaw, rawView, sumTo, zerosRaw } from "./util.ts";
 import { clone } from "./convert.ts";
 
 /** A tensor or a scalar operand of an elementwise op. */
@@ -91,6 +91,39 @@ export function unaryCore(
   return finish(res, outDtype, call);
 }
 
+/**
+ * out = a + alpha * f(b, c) in one native pass (Addc op; `c` is not read by DT_ADDC_SCALED),
+ * broadcasting all three; `dtype` is float32 or float64.
+ */
+function addcCore(
+  op: number,
+  a: Tensor,
+  b: Tensor,
+  c: Tensor,
+  alpha: number,
+  dtype: DType,
+  call: string,
+  out?: Tensor,
+): Tensor {
+  const same = sameShape(a.shape, b.shape) && (c === b || sameShape(a.shape, c.shape));
+  const shape = same ? a.shape : broadcastShapes(broadcastShapes(a.shape, b.shape, call), c.shape, call);
+  const a2 = castRaw(a, dtype, call), b2 = castRaw(b, dtype, call), c2 = c === b ? b2 : castRaw(c, dtype, call);
+  const res = target(same ? a : null, shape, dtype, out);
+  cpu.addc(op, res, bview(a2, shape), bview(b2, shape), bview(c2, shape), alpha, call);
+  return res;
+}
+
+/** PyTorch's result_type of three tensors: dimensioned tensors decide, zero-dim ones count by category. */
+function resultType3(a: Tensor, b: Tensor, c: Tensor): DType {
+  let dim: DType | null = null, zero: DType | null = null;
+  for (const t of [a, b, c]) {
+    if (t.ndim > 0) dim = dim === null ? t.dtype : promote(dim, t.dtype);
+    else zero = zero === null ? t.dtype : promote(zero, t.dtype);
+  }
+  if (dim === null || zero === null) return (dim ?? zero)!;
+  return resultType({ dtype: dim, shape: [1] }, { dtype: zero, shape: [] });
+}
+
 /** The gradient for input `x` from a broadcast gradient `g`: summed and cast back. */
 export function gradFor(g: Tensor, x: Tensor): Tensor {
   const r = sumTo(g, x.shape);
@@ -109,10 +142,25 @@ export function add(a: Tensor, b: Operand, alpha = 1, out?: Tensor): Tensor {
     const r = unaryCore(Unary.DT_ADD_SCALAR, a, alpha * Number(b), 0, dt, call, dt, out);
     return needsGrad(a) ? record("AddBackward", r, [a], (g) => [gradFor(g, a)]) : r;
   }
-  if (alpha !== 1) b = mul(b, alpha);
+  if (alpha !== 1) {
+    const fused = scaledAdd(a, b, alpha, call, out);
+    if (fused !== null) {
+      const bt = b;
+      if (!needsGrad(a, bt)) return fused;
+      return record("AddBackward", fused, [a, bt], (g) => [gradFor(g, a), gradFor(mul(g, alpha), bt)]);
+    }
+    b = mul(b, alpha);
+  }
   const bt = b;
   const r = binaryCore(Binary.DT_ADD, a, bt, resultType(a, bt), call, undefined, out);
   return needsGrad(a, bt) ? record("AddBackward", r, [a, bt], (g) => [gradFor(g, a), gradFor(g, bt)]) : r;
+}
+
+/** `a + alpha * b` in one pass for floating point results; null for other dtypes (the caller composes). */
+function scaledAdd(a: Tensor, b: Tensor, alpha: number, call: string, out?: Tensor): Tensor | null {
+  const dt = resultType(a, b);
+  if (!isFloat(dt)) return null;
+  return finish(addcCore(Addc.DT_ADDC_SCALED, a, b, b, alpha, compute(dt), call, out), dt, call);
 }
 
 /** `a - alpha * b`. */
@@ -121,7 +169,16 @@ export function sub(a: Tensor, b: Operand, alpha = 1, out?: Tensor): Tensor {
   checkTensor(a, call);
   b = operand(b, call, "other");
   if (isScalar(b)) return add(a, -Number(b), alpha, out);
-  if (alpha !== 1) b = mul(b, alpha);
+  if (alpha !== 1) {
+    // PyTorch's sub is add with -alpha: the same single pass and rounding.
+    const fused = scaledAdd(a, b, -alpha, call, out);
+    if (fused !== null) {
+      const bt = b;
+      if (!needsGrad(a, bt)) return fused;
+      return record("SubBackward", fused, [a, bt], (g) => [gradFor(g, a), gradFor(mul(g, -alpha), bt)]);
+    }
+    b = mul(b, alpha);
+  }
   const bt = b;
   const r = binaryCore(Binary.DT_SUB, a, bt, resultType(a, bt), call, undefined, out);
   return needsGrad(a, bt) ? record("SubBackward", r, [a, bt], (g) => [gradFor(g, a), gradFor(neg(g), bt)]) : r;
@@ -158,8 +215,9 @@ export function div(a: Tensor, b: Operand, out?: Tensor): Tensor {
   if (isScalar(b)) {
     const s = Number(b);
     const dt = isFloat(a.dtype) ? a.dtype : "float32";
-    const r = unaryCore(Unary.DT_MUL_SCALAR, a, 1 / s, 0, dt, call, dt, out);
-    return record("DivBackward", r, [a], (g) => [gradFor(mul(g, 1 / s), a)]);
+    // True division (not a * (1 / s), which differs from PyTorch in the last bit).
+    const r = unaryCore(Unary.DT_DIV_SCALAR, a, s, 0, dt, call, dt, out);
+    return needsGrad(a) ? record("DivBackward", r, [a], (g) => [gradFor(div(g, s), a)]) : r;
   }
   const bt = b;
   let dt = resultType(a, bt);
@@ -176,6 +234,60 @@ export function div(a: Tensor, b: Operand, out?: Tensor): Tensor {
     ],
     [a, bt],
   );
+}
+
+/**
+ * `self + value * t1 * t2` (broadcasting), one native pass for floating point results.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "../../../mod.ts";
+ * const x = tensor([1, 1]);
+ * console.log(x.addcmul_(tensor([2, 3]), tensor([4, 5]), 0.5).tolist()); // [5, 8.5]
+ * ```
+ */
+export function addcmul(self: Tensor, t1: Tensor, t2: Tensor, value = 1, out?: Tensor): Tensor {
+  const call = "addcmul";
+  checkTensor(self, call);
+  checkTensor(t1, call, "tensor1");
+  checkTensor(t2, call, "tensor2");
+  checkNumber(value, call, "value");
+  const dt = resultType3(self, t1, t2);
+  if (!isFloat(dt)) return add(self, mul(t1, t2), value, out);
+  const r = finish(addcCore(Addc.DT_ADDC_MUL, self, t1, t2, value, compute(dt), call, out), dt, call);
+  if (!isGradEnabled() || !(self.requiresGrad || t1.requiresGrad || t2.requiresGrad)) return r;
+  return record("AddcmulBackward", r, [self, t1, t2], (g) => [
+    gradFor(g, self),
+    t1.requiresGrad ? gradFor(mul(mul(g, t2), value), t1) : null,
+    t2.requiresGrad ? gradFor(mul(mul(g, t1), value), t2) : null,
+  ], [t1, t2]);
+}
+
+/**
+ * `self + value * t1 / t2` (broadcasting), one native pass for floating point results.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "../../../mod.ts";
+ * const x = tensor([1, 1]);
+ * console.log(x.addcdiv_(tensor([2, 3]), tensor([4, 6]), 2).tolist()); // [2, 2]
+ * ```
+ */
+export function addcdiv(self: Tensor, t1: Tensor, t2: Tensor, value = 1, out?: Tensor): Tensor {
+  const call = "addcdiv";
+  checkTensor(self, call);
+  checkTensor(t1, call, "tensor1");
+  checkTensor(t2, call, "tensor2");
+  checkNumber(value, call, "value");
+  const dt = resultType3(self, t1, t2);
+  if (!isFloat(dt)) return add(self, div(t1, t2), value, out);
+  const r = finish(addcCore(Addc.DT_ADDC_DIV, self, t1, t2, value, compute(dt), call, out), dt, call);
+  if (!isGradEnabled() || !(self.requiresGrad || t1.requiresGrad || t2.requiresGrad)) return r;
+  return record("AddcdivBackward", r, [self, t1, t2], (g) => [
+    gradFor(g, self),
+    t1.requiresGrad ? gradFor(div(mul(g, value), t2), t1) : null,
+    t2.requiresGrad ? gradFor(neg(div(mul(mul(g, value), t1), mul(t2, t2))), t2) : null,
+  ], [t1, t2]);
 }
 
 /** `a ** b` for a tensor base; see `rpow` for a scalar base. */
