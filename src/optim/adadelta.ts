@@ -7,17 +7,7 @@
 import type { Tensor } from "../tensor/tensor.ts";
 import * as E from "../tensor/ops/elementwise.ts";
 import { Optimizer, type ParamGroup, type Params, resolveOptions } from "./optimizer.ts";
-import {
-  addScalarInto,
-  axpy,
-  divInto,
-  effectiveGrad,
-  mulInto,
-  scale,
-  sqrtInto,
-  square,
-  zerosState,
-} from "./inplace.ts";
+import { effectiveGrad, zerosState } from "./inplace.ts";
 
 /** Options of `Adadelta`. */
 export interface AdadeltaOptions {
@@ -78,19 +68,11 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
       st.step = (st.step as number) + 1;
       const squareAvg = st.square_avg as Tensor, accDelta = st.acc_delta as Tensor;
       const [g, owned] = effectiveGrad(p, grad, weightDecay, maximize);
-      scale(squareAvg, rho);
-      const std = square(g);
-      axpy(squareAvg, std, 1 - rho);
-      addScalarInto(std, squareAvg, eps);
-      sqrtInto(std, std);
-      const delta = E.add(accDelta, eps);
-      sqrtInto(delta, delta);
-      divInto(delta, delta, std);
-      mulInto(delta, delta, g);
-      scale(accDelta, rho);
-      square(delta, std);
-      axpy(accDelta, std, 1 - rho);
-      axpy(p, delta, -lr);
+      squareAvg.mul_(rho).addcmul_(g, g, 1 - rho);
+      const std = E.add(squareAvg, eps).sqrt_();
+      const delta = E.add(accDelta, eps).sqrt_().div_(std).mul_(g);
+      accDelta.mul_(rho).addcmul_(delta, delta, 1 - rho);
+      p.add_(delta, -lr);
       std.dispose();
       delta.dispose();
       if (owned) g.dispose();

@@ -8,7 +8,8 @@ import type { Tensor } from "../tensor/tensor.ts";
 import { keep } from "../tensor/scope.ts";
 import { full } from "../tensor/create.ts";
 import { Optimizer, type ParamGroup, type ParamGroupSpec, type Params, resolveOptions } from "./optimizer.ts";
-import { addScalarInto, axpy, divInto, effectiveGrad, sqrtInto, square } from "./inplace.ts";
+import * as E from "../tensor/ops/elementwise.ts";
+import { effectiveGrad } from "./inplace.ts";
 
 /** Options of `Adagrad`. */
 export interface AdagradOptions {
@@ -102,13 +103,10 @@ export class Adagrad extends Optimizer<AdagradOptions> {
       const sum = st.sum as Tensor;
       const [g, owned] = effectiveGrad(p, grad, weightDecay, maximize);
       const clr = lr / (1 + (step - 1) * lrDecay);
-      const tmp = square(g);
-      axpy(sum, tmp, 1);
-      sqrtInto(tmp, sum);
-      addScalarInto(tmp, tmp, eps);
-      divInto(tmp, g, tmp);
-      axpy(p, tmp, -clr);
-      tmp.dispose();
+      sum.addcmul_(g, g, 1);
+      const std = E.sqrt(sum).add_(eps);
+      p.addcdiv_(g, std, -clr);
+      std.dispose();
       if (owned) g.dispose();
     }
   }

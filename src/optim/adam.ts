@@ -6,18 +6,8 @@
 
 import type { Tensor } from "../tensor/tensor.ts";
 import { Optimizer, type ParamGroup, type Params, type ParamState, resolveOptions } from "./optimizer.ts";
-import {
-  addScalarInto,
-  axpy,
-  divInto,
-  effectiveGrad,
-  maximumInPlace,
-  mulScalarInto,
-  scale,
-  sqrtInto,
-  square,
-  zerosState,
-} from "./inplace.ts";
+import * as E from "../tensor/ops/elementwise.ts";
+import { effectiveGrad, maximumInPlace, zerosState } from "./inplace.ts";
 
 /** Options of `Adam` and `AdamW`. */
 export interface AdamOptions {
@@ -80,11 +70,8 @@ export function adamUpdate(
   const expAvg = st.exp_avg as Tensor, expAvgSq = st.exp_avg_sq as Tensor;
   const [g, owned] = effectiveGrad(p, grad, l2Decay, o.maximize);
   // m = β1 m + (1 - β1) g;  v = β2 v + (1 - β2) g²
-  scale(expAvg, beta1);
-  axpy(expAvg, g, 1 - beta1);
-  scale(expAvgSq, beta2);
-  const tmp = square(g);
-  axpy(expAvgSq, tmp, 1 - beta2);
+  expAvg.mul_(beta1).add_(g, 1 - beta1);
+  expAvgSq.mul_(beta2).addcmul_(g, g, 1 - beta2);
   if (owned) g.dispose();
   const biasCorrection1 = 1 - beta1 ** step;
   const biasCorrection2 = 1 - beta2 ** step;
@@ -98,12 +85,9 @@ export function adamUpdate(
     v = vmax;
   }
   // p -= stepSize * m / (sqrt(v) / sqrt(1 - β2^t) + eps)
-  sqrtInto(tmp, v);
-  mulScalarInto(tmp, tmp, 1 / biasCorrection2Sqrt);
-  addScalarInto(tmp, tmp, o.eps);
-  divInto(tmp, expAvg, tmp);
-  axpy(p, tmp, -stepSize);
-  tmp.dispose();
+  const denom = E.sqrt(v).div_(biasCorrection2Sqrt).add_(o.eps);
+  p.addcdiv_(expAvg, denom, -stepSize);
+  denom.dispose();
 }
 
 /**

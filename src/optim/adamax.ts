@@ -7,7 +7,7 @@
 import type { Tensor } from "../tensor/tensor.ts";
 import * as E from "../tensor/ops/elementwise.ts";
 import { Optimizer, type ParamGroup, type Params, resolveOptions } from "./optimizer.ts";
-import { addScalarInto, axpy, divInto, effectiveGrad, maximumInPlace, scale, zerosState } from "./inplace.ts";
+import { effectiveGrad, maximumInPlace, zerosState } from "./inplace.ts";
 
 /** Options of `Adamax`. */
 export interface AdamaxOptions {
@@ -74,17 +74,13 @@ export class Adamax extends Optimizer<AdamaxOptions> {
       st.step = step;
       const expAvg = st.exp_avg as Tensor, expInf = st.exp_inf as Tensor;
       const [g, owned] = effectiveGrad(p, grad, weightDecay, maximize);
-      scale(expAvg, beta1);
-      axpy(expAvg, g, 1 - beta1);
+      expAvg.mul_(beta1).add_(g, 1 - beta1);
       // u = max(β2 u, |g| + eps)
-      scale(expInf, beta2);
-      const tmp = E.abs(g);
-      addScalarInto(tmp, tmp, eps);
-      maximumInPlace(expInf, tmp);
+      const norm = E.abs(g).add_(eps);
+      maximumInPlace(expInf.mul_(beta2), norm);
+      norm.dispose();
       const clr = lr / (1 - beta1 ** step);
-      divInto(tmp, expAvg, expInf);
-      axpy(p, tmp, -clr);
-      tmp.dispose();
+      p.addcdiv_(expAvg, expInf, -clr);
       if (owned) g.dispose();
     }
   }

@@ -6,7 +6,6 @@
 
 import { Optimizer, type ParamGroup, type Params, resolveOptions } from "./optimizer.ts";
 import { type AdamOptions, adamUpdate, checkAdamOptions } from "./adam.ts";
-import { scale } from "./inplace.ts";
 
 const DEFAULTS: AdamOptions = {
   lr: 1e-3,
@@ -48,7 +47,7 @@ export class AdamW extends Optimizer<AdamOptions> {
   protected override updateGroup(group: ParamGroup<AdamOptions>): void {
     for (const p of group.params) {
       if (p._grad === null) continue;
-      scale(p, 1 - group.lr * group.weightDecay);
+      p.mul_(1 - group.lr * group.weightDecay);
       adamUpdate(this.state, p, p._grad, group, 0);
     }
   }

@@ -6,17 +6,8 @@
 
 import type { Tensor } from "../tensor/tensor.ts";
 import { Optimizer, type ParamGroup, type Params, resolveOptions } from "./optimizer.ts";
-import {
-  addScalarInto,
-  axpy,
-  divInto,
-  effectiveGrad,
-  scale,
-  sqrtInto,
-  square,
-  subInto,
-  zerosState,
-} from "./inplace.ts";
+import * as E from "../tensor/ops/elementwise.ts";
+import { effectiveGrad, zerosState } from "./inplace.ts";
 
 /** Options of `RMSprop`. */
 export interface RMSpropOptions {
@@ -93,30 +84,24 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
       st.step = (st.step as number) + 1;
       const squareAvg = st.square_avg as Tensor;
       const [g, owned] = effectiveGrad(p, grad, weightDecay, maximize);
-      scale(squareAvg, alpha);
-      const tmp = square(g);
-      axpy(squareAvg, tmp, 1 - alpha);
+      squareAvg.mul_(alpha).addcmul_(g, g, 1 - alpha);
+      let avg: Tensor;
       if (centered) {
         const gradAvg = st.grad_avg as Tensor;
-        scale(gradAvg, alpha);
-        axpy(gradAvg, g, 1 - alpha);
-        square(gradAvg, tmp);
-        subInto(tmp, squareAvg, tmp);
-        sqrtInto(tmp, tmp);
+        gradAvg.mul_(alpha).add_(g, 1 - alpha);
+        avg = E.addcmul(squareAvg, gradAvg, gradAvg, -1).sqrt_();
       } else {
-        sqrtInto(tmp, squareAvg);
+        avg = E.sqrt(squareAvg);
       }
-      addScalarInto(tmp, tmp, eps);
-      divInto(tmp, g, tmp);
+      avg.add_(eps);
       if (momentum > 0) {
         const buf = st.momentum_buffer as Tensor;
-        scale(buf, momentum);
-        axpy(buf, tmp, 1);
-        axpy(p, buf, -lr);
+        buf.mul_(momentum).addcdiv_(g, avg);
+        p.add_(buf, -lr);
       } else {
-        axpy(p, tmp, -lr);
+        p.addcdiv_(g, avg, -lr);
       }
-      tmp.dispose();
+      avg.dispose();
       if (owned) g.dispose();
     }
   }

@@ -7,7 +7,7 @@
 import type { Tensor } from "../tensor/tensor.ts";
 import { keep } from "../tensor/scope.ts";
 import { Optimizer, type ParamGroup, type Params, resolveOptions } from "./optimizer.ts";
-import { axpy, cloneState, effectiveGrad, plusScaled, scale } from "./inplace.ts";
+import { cloneState, effectiveGrad } from "./inplace.ts";
 
 /** Options of `SGD`. */
 export interface SGDOptions {
@@ -86,13 +86,12 @@ export class SGD extends Optimizer<SGDOptions> {
           st.momentum_buffer = buf;
           this.state.set(p, st);
         } else {
-          scale(buf, momentum);
-          axpy(buf, d, 1 - dampening);
+          buf.mul_(momentum).add_(d, 1 - dampening);
         }
         if (nesterov) {
-          if (owned) axpy(d, buf, momentum);
+          if (owned) d.add_(buf, momentum);
           else {
-            d = plusScaled(d, buf, momentum);
+            d = d.add(buf, momentum);
             owned = true;
           }
         } else {
@@ -101,7 +100,7 @@ export class SGD extends Optimizer<SGDOptions> {
           owned = false;
         }
       }
-      axpy(p, d, -lr);
+      p.add_(d, -lr);
       if (owned) d.dispose();
     }
   }
