@@ -96,6 +96,7 @@ typedef struct {
 static pool_uniform pool_find_uniform(const pool_geom* g, const pool_dim* dw) {
   pool_uniform u = {0, 0, 0, 0, 0};
   const int64_t in = g->in[2], out = g->out[2];
+  if (g->Lin > INT32_MAX) return u; /* the regular path keeps plane indices in int32 */
   if (g->mode == POOL_WINDOW) {
     u.stride = g->s[2];
     u.base = -g->p[2];
@@ -130,15 +131,19 @@ static int pool_is_global(const pool_geom* g) {
 }
 
 #define T float
+#define UT uint32_t
 #define S f32
 #include "pool_tpl.h"
 #undef T
+#undef UT
 #undef S
 
 #define T double
+#define UT uint64_t
 #define S f64
 #include "pool_tpl.h"
 #undef T
+#undef UT
 #undef S
 
 /* Reads geom = [planes, in[r], out[r], kernel[r], stride[r], pad[r], dilation[r]]. */
