@@ -378,6 +378,7 @@ static double ref_un(int op, double x, double p0, double p1) {
     case DT_LOG_SIGMOID: return log(sigm(x));
     case DT_ISNAN: return isnan(x);
     case DT_ERF: return erf(x);
+    case DT_DIV_SCALAR: return x / p0;
   }
   return NAN;
 }
@@ -437,7 +438,7 @@ static void test_unary(void) {
         continue;
       }
       CHECK(st == DT_OK, "unary op %d dtype %d -> %d %s", op, dt, st, dt_last_error());
-      if (op == DT_RDIV_SCALAR || op == DT_RPOW_SCALAR || op == DT_POW_SCALAR || dt == DT_BOOL || dt == DT_U8)
+      if (op == DT_RDIV_SCALAR || op == DT_DIV_SCALAR || op == DT_RPOW_SCALAR || op == DT_POW_SCALAR || dt == DT_BOOL || dt == DT_U8)
         continue; /* integer rounding / wrapping: covered elsewhere */
       const int odt = un_bool_out(op) ? DT_BOOL : dt;
       int bad = 0;

@@ -39,6 +39,21 @@ static inline int dt_nthreads_for(int64_t work) {
   return t < 1 ? 1 : t;
 }
 
+/* `for (int64_t VAR = 0; VAR < N; VAR++) BODY` split statically over `nt` threads (the
+ * thread-count variable in scope must be named nt). With nt <= 1 the loop runs without
+ * entering OpenMP: an `if (nt > 1)` clause still builds a serialized team in libgomp, about
+ * 0.4 us per call (measured), which dominated the kernels on small tensors. */
+#define DT_PARALLEL_FOR(VAR, N, ...)                                         \
+  do {                                                                       \
+    const int64_t dt_pf_n_ = (N);                                            \
+    if (nt > 1) {                                                            \
+      _Pragma("omp parallel for num_threads(nt) schedule(static)")           \
+      for (int64_t VAR = 0; VAR < dt_pf_n_; VAR++) { __VA_ARGS__ }           \
+    } else {                                                                 \
+      for (int64_t VAR = 0; VAR < dt_pf_n_; VAR++) { __VA_ARGS__ }           \
+    }                                                                        \
+  } while (0)
+
 /* ------------------------------------------------------------------ dtype X-macros
  * X(enum, C type, short name, is_float, is_bool). One macro body is instantiated per dtype
  * (candle style) instead of copy-pasted functions.

@@ -196,13 +196,11 @@ DT_API int32_t dt_axpy(int32_t dtype, int32_t n, double alpha, const void* b, in
     float* pa = (float*)a + a_off;
     const float* pb = (const float*)b + b_off;
     const float al = (float)alpha;
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-    for (int64_t i = 0; i < n; i++) pa[i] += al * pb[i];
+    DT_PARALLEL_FOR(i, n, pa[i] += al * pb[i];);
   } else if (dtype == DT_F64) {
     double* pa = (double*)a + a_off;
     const double* pb = (const double*)b + b_off;
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-    for (int64_t i = 0; i < n; i++) pa[i] += alpha * pb[i];
+    DT_PARALLEL_FOR(i, n, pa[i] += alpha * pb[i];);
   } else {
     return dt_fail(DT_ERR_DTYPE, "dt_axpy: dtype %s is not supported (float32/float64 only)", dt_dtype_name(dtype));
   }

@@ -47,11 +47,10 @@ DT_API int32_t dt_index_select(int32_t dtype, int32_t outer, int32_t n_src, int3
   if (!src || !out) return dt_fail(DT_ERR_ARG, "%s: null pointer", fn);
   const size_t es = dt_dtype_size(dtype), rb = (size_t)inner * es;
   const int nt = dt_nthreads_for(rows * inner);
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-  for (int64_t r = 0; r < rows; r++) {
+  DT_PARALLEL_FOR(r, rows, {
     const int64_t o = r / n_idx, j = r % n_idx;
     memcpy((char*)out + (size_t)r * rb, (const char*)src + (size_t)(o * n_src + idx[j]) * rb, rb);
-  }
+  });
   return DT_OK;
 }
 
@@ -69,11 +68,10 @@ DT_API int32_t dt_gather(int32_t dtype, int32_t outer, int32_t n_src, int32_t n_
   const int64_t blk = (int64_t)n_idx * inner;
   const int nt = dt_nthreads_for(total);
 #define GATHER_LOOP(UT)                                                                    \
-  _Pragma("omp parallel for num_threads(nt) if (nt > 1) schedule(static)")                 \
-  for (int64_t t = 0; t < total; t++) {                                                    \
+  DT_PARALLEL_FOR(t, total, {                                                              \
     const int64_t o = t / blk, i = t % inner;                                              \
     ((UT*)out)[t] = ((const UT*)src)[(o * n_src + idx[t]) * inner + i];                    \
-  }
+  });
   if (es == 1) { GATHER_LOOP(uint8_t) }
   else if (es == 4) { GATHER_LOOP(uint32_t) }
   else { GATHER_LOOP(uint64_t) }
@@ -99,23 +97,21 @@ static int64_t idx_col_block(int64_t inner, int64_t outer, int nt) {
   static void index_add_##S(int64_t outer, int64_t n_out, int64_t n_idx, int64_t inner, const T* src, \
                             const int64_t* idx, T* out, int nt) {                            \
     const int64_t cb = idx_col_block(inner, outer, nt), nb = (inner + cb - 1) / cb;          \
-    _Pragma("omp parallel for num_threads(nt) if (nt > 1) schedule(static)")                 \
-    for (int64_t t = 0; t < outer * nb; t++) {                                               \
+    DT_PARALLEL_FOR(t, outer * nb, {                                                         \
       const int64_t o = t / nb, i0 = (t % nb) * cb, i1 = i0 + cb < inner ? i0 + cb : inner;  \
       for (int64_t j = 0; j < n_idx; j++) {                                                  \
         T* dst = out + (o * n_out + idx[j]) * inner;                                         \
         const T* s = src + (o * n_idx + j) * inner;                                          \
         for (int64_t i = i0; i < i1; i++) dst[i] = dt_acc_##S(dst[i], s[i]);                 \
       }                                                                                      \
-    }                                                                                        \
+    });                                                                                      \
   }                                                                                          \
   /* scatter: output column (o, i) only receives from source column (o, i), so the same task \
    * split applies; duplicates resolve in j order (the last write wins) */                  \
   static void scatter_##S(int acc, int64_t outer, int64_t n_out, int64_t n_idx, int64_t inner, const T* src, \
                           const int64_t* idx, T* out, int nt) {                              \
     const int64_t cb = idx_col_block(inner, outer, nt), nb = (inner + cb - 1) / cb;          \
-    _Pragma("omp parallel for num_threads(nt) if (nt > 1) schedule(static)")                 \
-    for (int64_t t = 0; t < outer * nb; t++) {                                               \
+    DT_PARALLEL_FOR(t, outer * nb, {                                                         \
       const int64_t o = t / nb, i0 = (t % nb) * cb, i1 = i0 + cb < inner ? i0 + cb : inner;  \
       for (int64_t j = 0; j < n_idx; j++) {                                                  \
         const int64_t base = (o * n_idx + j) * inner;                                        \
@@ -125,7 +121,7 @@ static int64_t idx_col_block(int64_t inner, int64_t outer, int nt) {
           *dst = acc ? dt_acc_##S(*dst, v) : v;                                              \
         }                                                                                    \
       }                                                                                      \
-    }                                                                                        \
+    });                                                                                      \
   }
 DT_FOR_EACH_DTYPE(DEF_ACC)
 

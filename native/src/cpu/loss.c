@@ -58,8 +58,7 @@ static int32_t nll_check(const char* fname, int32_t dtype, int32_t n, int32_t c,
                           const T* gout, const T* total_weight, T* gin) {                              \
     const double mean_div = reduction == NLL_MEAN ? (double)total_weight[0] : 1.0;                    \
     const int nt = dt_nthreads_for(n * c * s);                                                         \
-    _Pragma("omp parallel for num_threads(nt) schedule(static) if(nt > 1)")                           \
-    for (int64_t i = 0; i < n; i++) {                                                                  \
+    DT_PARALLEL_FOR(i, n, {                                                                            \
       T* gi = gin + i * c * s;                                                                         \
       const T* lp = softmax ? logp + i * c * s : NULL;                                                 \
       for (int64_t j = 0; j < s; j++) {                                                                \
@@ -79,7 +78,7 @@ static int32_t nll_check(const char* fname, int32_t dtype, int32_t n, int32_t c,
           gi[t * s + j] = -f;                                                                          \
         }                                                                                              \
       }                                                                                                \
-    }                                                                                                  \
+    });                                                                                                \
   }
 
 DEF_NLL(float, f32, expf)

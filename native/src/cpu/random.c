@@ -59,23 +59,21 @@ DT_API int32_t dt_rand_uniform(int32_t dtype, int32_t n, void* out, int32_t out_
   if (dtype == DT_F32) {
     float* o = (float*)out + out_off;
     const float flo = (float)lo, fhi = (float)hi, w = fhi - flo;
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-    for (int64_t i = 0; i < n; i++) {
+    DT_PARALLEL_FOR(i, n, {
       const philox4 r = philox4x32_10((uint64_t)i, seed, stream);
       float v = flo + w * u24(r.v[0]);
       if (v >= fhi && fhi > flo) v = nextafterf(fhi, flo); /* rounding must not reach hi */
       o[i] = v;
-    }
+    });
   } else {
     double* o = (double*)out + out_off;
     const double w = hi - lo;
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-    for (int64_t i = 0; i < n; i++) {
+    DT_PARALLEL_FOR(i, n, {
       const philox4 r = philox4x32_10((uint64_t)i, seed, stream);
       double v = lo + w * u53(r.v[0], r.v[1]);
       if (v >= hi && hi > lo) v = nextafter(hi, lo);
       o[i] = v;
-    }
+    });
   }
   return DT_OK;
 }
@@ -86,8 +84,7 @@ DT_API int32_t dt_rand_normal(int32_t dtype, int32_t n, void* out, int32_t out_o
   if (st != DT_OK) return st;
   const int nt = dt_nthreads_for(n);
   const double two_pi = 6.283185307179586476925286766559;
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-  for (int64_t i = 0; i < n; i++) {
+  DT_PARALLEL_FOR(i, n, {
     const philox4 r = philox4x32_10((uint64_t)i, seed, stream);
     const double u1 = 1.0 - u53(r.v[0], r.v[1]); /* (0, 1]: log never sees 0 */
     const double u2 = u53(r.v[2], r.v[3]);
@@ -95,7 +92,7 @@ DT_API int32_t dt_rand_normal(int32_t dtype, int32_t n, void* out, int32_t out_o
     const double v = mean + std * z;
     if (dtype == DT_F32) ((float*)out)[out_off + i] = (float)v;
     else ((double*)out)[out_off + i] = v;
-  }
+  });
   return DT_OK;
 }
 
@@ -104,13 +101,12 @@ DT_API int32_t dt_dropout_mask(int32_t dtype, int32_t n, void* out, uint32_t see
   int32_t st = check_rand("dt_dropout_mask", dtype, n, 0, out);
   if (st != DT_OK) return st;
   const int nt = dt_nthreads_for(n);
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-  for (int64_t i = 0; i < n; i++) {
+  DT_PARALLEL_FOR(i, n, {
     const philox4 r = philox4x32_10((uint64_t)i, seed, stream);
     const double u = u53(r.v[0], r.v[1]);
     const double v = u >= p ? scale : 0.0; /* p = 0 keeps all, p = 1 drops all */
     if (dtype == DT_F32) ((float*)out)[i] = (float)v;
     else ((double*)out)[i] = v;
-  }
+  });
   return DT_OK;
 }

@@ -207,8 +207,7 @@ static void RN(maxmin)(int is_min, int64_t outer, int64_t n, int64_t inner, cons
   const int64_t nblk = (inner + cols - 1) / cols;
   const int64_t ntasks = outer * nblk;
   const int nt = dt_nthreads_for(outer * n * inner);
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-  for (int64_t t = 0; t < ntasks; t++) {
+  DT_PARALLEL_FOR(t, ntasks, {
     const int64_t o = t / nblk, b = t % nblk;
     const int64_t i0 = b * cols;
     const int64_t cw = inner - i0 < cols ? inner - i0 : cols;
@@ -228,7 +227,7 @@ static void RN(maxmin)(int is_min, int64_t outer, int64_t n, int64_t inner, cons
       values[o * inner + i0 + c] = best[c];
       indices[o * inner + i0 + c] = bi[c];
     }
-  }
+  });
 }
 
 #undef RN

@@ -78,34 +78,30 @@
   static void sm_fwd_##S(int is_log, int64_t outer, int64_t n, int64_t inner, const T* x, T* y) {      \
     const int nt = dt_nthreads_for(outer * n * inner);                                                 \
     if (inner == 1) {                                                                                  \
-      _Pragma("omp parallel for num_threads(nt) schedule(static) if(nt > 1)")                         \
-      for (int64_t o = 0; o < outer; o++) sm_row_fwd_##S(is_log, n, x + o * n, y + o * n);             \
+      DT_PARALLEL_FOR(o, outer, sm_row_fwd_##S(is_log, n, x + o * n, y + o * n););                     \
       return;                                                                                          \
     }                                                                                                  \
     const int64_t blocks = (inner + SM_COLS - 1) / SM_COLS, tasks = outer * blocks;                    \
-    _Pragma("omp parallel for num_threads(nt) schedule(static) if(nt > 1)")                           \
-    for (int64_t task = 0; task < tasks; task++) {                                                     \
+    DT_PARALLEL_FOR(task, tasks, {                                                                     \
       const int64_t o = task / blocks, i0 = (task % blocks) * SM_COLS;                                 \
       const int64_t w = (inner - i0) < SM_COLS ? (inner - i0) : SM_COLS;                               \
       sm_cols_fwd_##S(is_log, n, inner, w, x + o * n * inner + i0, y + o * n * inner + i0);            \
-    }                                                                                                  \
+    });                                                                                                \
   }                                                                                                    \
   static void sm_bwd_##S(int is_log, int64_t outer, int64_t n, int64_t inner, const T* g, const T* y,  \
                          T* gin) {                                                                     \
     const int nt = dt_nthreads_for(outer * n * inner);                                                 \
     if (inner == 1) { /* contiguous rows: the constant stride lets the compiler vectorize */          \
-      _Pragma("omp parallel for num_threads(nt) schedule(static) if(nt > 1)")                         \
-      for (int64_t o = 0; o < outer; o++) sm_cols_bwd_##S(is_log, n, 1, 1, g + o * n, y + o * n, gin + o * n); \
+      DT_PARALLEL_FOR(o, outer, sm_cols_bwd_##S(is_log, n, 1, 1, g + o * n, y + o * n, gin + o * n);); \
       return;                                                                                          \
     }                                                                                                  \
     const int64_t blocks = (inner + SM_COLS - 1) / SM_COLS, tasks = outer * blocks;                    \
-    _Pragma("omp parallel for num_threads(nt) schedule(static) if(nt > 1)")                           \
-    for (int64_t task = 0; task < tasks; task++) {                                                     \
+    DT_PARALLEL_FOR(task, tasks, {                                                                     \
       const int64_t o = task / blocks, i0 = (task % blocks) * SM_COLS;                                 \
       const int64_t w = (inner - i0) < SM_COLS ? (inner - i0) : SM_COLS;                               \
       const int64_t base = o * n * inner + i0;                                                         \
       sm_cols_bwd_##S(is_log, n, inner, w, g + base, y + base, gin + base);                            \
-    }                                                                                                  \
+    });                                                                                                \
   }
 
 DEF_SOFTMAX(float, f32, expf)
