@@ -105,7 +105,7 @@ export function dropout2d(
   const call = "dropout2d";
   checkTensor(input, call);
   const a = fnArgs(call, p, opts);
-  return dropoutOp(input, a.p, a.training, { inplace: a.inplace, featureDims: 2 });
+  return dropoutOp(input, a.p, a.training, { inplace: a.inplace, featureDims: 2, call });
 }
 
 /**
@@ -128,7 +128,7 @@ export function dropout3d(
   const call = "dropout3d";
   checkTensor(input, call);
   const a = fnArgs(call, p, opts);
-  return dropoutOp(input, a.p, a.training, { inplace: a.inplace, featureDims: input.ndim === 5 ? 2 : 1 });
+  return dropoutOp(input, a.p, a.training, { inplace: a.inplace, featureDims: input.ndim === 5 ? 2 : 1, call });
 }
 
 /** The shared constructor logic of the dropout modules: `(p?, opts?)` or `({ p, inplace })`. */
@@ -211,7 +211,11 @@ export class Dropout2d extends DropoutNd {
   /** Applies channel dropout in training mode; returns `input` in evaluation mode. */
   override forward(input: Tensor): Tensor {
     checkTensor(input, "Dropout2d.forward");
-    return dropoutOp(input, this.p, this.training, { inplace: this.inplace, featureDims: 2 });
+    return dropoutOp(input, this.p, this.training, {
+      inplace: this.inplace,
+      featureDims: 2,
+      call: "Dropout2d.forward",
+    });
   }
 }
 
@@ -235,6 +239,6 @@ export class Dropout3d extends DropoutNd {
   override forward(input: Tensor): Tensor {
     checkTensor(input, "Dropout3d.forward");
     const featureDims = input.ndim === 5 ? 2 : 1;
-    return dropoutOp(input, this.p, this.training, { inplace: this.inplace, featureDims });
+    return dropoutOp(input, this.p, this.training, { inplace: this.inplace, featureDims, call: "Dropout3d.forward" });
   }
 }

@@ -108,7 +108,9 @@ export class Unflatten extends Module {
         }`,
       );
     }
-    return reshape(input, [...input.shape.slice(0, d), ...this.unflattenedSize, ...input.shape.slice(d + 1)]);
+    // -1 is resolved from the dim's own size, so it stays defined when another dim is 0.
+    const sizes = this.unflattenedSize.map((x) => (x === -1 ? size / known : x));
+    return reshape(input, [...input.shape.slice(0, d), ...sizes, ...input.shape.slice(d + 1)]);
   }
 
   override extraRepr(): string {

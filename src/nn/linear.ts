@@ -26,6 +26,8 @@ export interface LinearOptions {
   device?: Device;
 }
 
+const LINEAR_KEYS: readonly string[] = ["bias", "dtype", "device"];
+
 function checkTensorArg(x: unknown, call: string, name: string): Tensor {
   if (!isTensor(x)) throw new TypeError(`${call}: expected ${name} to be a Tensor, got ${describe(x)}`);
   x._live(call);
@@ -52,13 +54,29 @@ export function checkFactory(opts: { dtype?: unknown; device?: unknown }, call: 
   return dt;
 }
 
-/** @internal an options object (undefined becomes {}) */
-export function checkOptions<T extends object>(opts: unknown, call: string): T {
+/**
+ * @internal an options object (undefined becomes {}). With `keys`, any other key is a
+ * TypeError naming it; without, PyTorch's snake_case spellings (`ceil_mode`) are refused with
+ * the camelCase name to use, since every option of this API is camelCase.
+ */
+export function checkOptions<T extends object>(opts: unknown, call: string, keys?: readonly string[]): T {
   if (opts === undefined) return {} as T;
   if (opts === null || typeof opts !== "object" || Array.isArray(opts) || isTensor(opts)) {
     throw new TypeError(`${call}: expected an options object, got ${describe(opts)}`);
   }
+  checkOptionKeys(opts as Record<string, unknown>, call, keys);
   return opts as T;
+}
+
+/** @internal TypeError for an unknown (or snake_case) option key; see `checkOptions`. */
+export function checkOptionKeys(opts: Record<string, unknown>, call: string, keys?: readonly string[]): void {
+  for (const k of Object.keys(opts)) {
+    // snake_case inside a key (a leading underscore, as in PyTorch's `_weight`, is kept)
+    const camel = k.replace(/([a-zA-Z0-9])_+([a-zA-Z0-9])/g, (_m, a: string, c: string) => a + c.toUpperCase());
+    if (keys ? keys.includes(k) : camel === k) continue;
+    const hint = camel !== k ? ` (options are camelCase: did you mean "${camel}"?)` : "";
+    throw new TypeError(`${call}: unknown option "${k}"${hint}${keys ? `; expected ${keys.join(", ")}` : ""}`);
+  }
 }
 
 /** @internal a tensor of `shape` drawn from U(-bound, bound) in `dtype` on `device` */
@@ -107,10 +125,16 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
       `${call}: expected input with last dimension ${inF} (in_features), got shape ${fmt(input.shape)}`,
     );
   }
+  if (input.dtype !== weight.dtype || (bias && bias.dtype !== weight.dtype)) {
+    throw new TypeError(
+      `${call}: expected input, weight and bias of one dtype, got ${input.dtype}, ${weight.dtype}` +
+        (bias ? ` and ${bias.dtype}` : ""),
+    );
+  }
   if (input.ndim === 2) return linear2d(input, weight, bias ?? null);
   if (input.ndim > 2 && input.isContiguous()) {
     const lead = input.shape.slice(0, -1);
-    const x2 = reshape(input, [-1, inF]);
+    const x2 = reshape(input, [lead.reduce((a, b) => a * b, 1), inF]);
     return reshape(linear2d(x2, weight, bias ?? null), [...lead, outF]);
   }
   const y = matmul(input, transpose(weight, 0, 1));
@@ -148,7 +172,12 @@ export class Linear extends Module {
     const call = "Linear";
     this.inFeatures = checkSize(inFeatures, call, "inFeatures");
     this.outFeatures = checkSize(outFeatures, call, "outFeatures");
-    const o = typeof opts === "boolean" ? { bias: opts } : checkOptions<LinearOptions>(opts, call);
+    if (inFeatures * outFeatures > 0x7fffffff) {
+      throw new RangeError(
+        `${call}: a weight of ${outFeatures} x ${inFeatures} elements exceeds the 2^31-1 supported`,
+      );
+    }
+    const o = typeof opts === "boolean" ? { bias: opts } : checkOptions<LinearOptions>(opts, call, LINEAR_KEYS);
     const dtype = checkFactory(o, call);
     const withBias = o.bias ?? true;
     if (typeof withBias !== "boolean") {

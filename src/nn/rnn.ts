@@ -16,6 +16,7 @@ import { type RnnDirectionWeights, rnnLayer, type RnnMode } from "../tensor/ops/
 import { dropout as dropoutOp } from "../tensor/ops/dropout.ts";
 import { cat } from "../tensor/ops/view.ts";
 import { describe, fmt } from "../tensor/shape.ts";
+import { checkOptionKeys } from "./linear.ts";
 import { Module } from "./module.ts";
 import { Parameter } from "./parameter.ts";
 import { isPackedSequence, PackedSequence } from "./utils/rnn.ts";
@@ -80,6 +81,7 @@ export function checkInt(v: unknown, call: string, name: string, min: number): n
     throw new TypeError(`${call}: expected ${name} to be an integer, got ${describe(v)}`);
   }
   if (v < min) throw new RangeError(`${call}: ${name} must be at least ${min}, got ${v}`);
+  if (v > 0x7fffffff) throw new RangeError(`${call}: ${name} must be at most 2^31-1, got ${v}`);
   return v;
 }
 
@@ -107,6 +109,7 @@ export function checkOptions<T extends object>(v: unknown, call: string): T {
   if (v === null || typeof v !== "object" || Array.isArray(v) || isTensor(v)) {
     throw new TypeError(`${call}: expected an options object, got ${describe(v)}`);
   }
+  checkOptionKeys(v as Record<string, unknown>, call);
   return v as T;
 }
 
@@ -410,6 +413,12 @@ export class RNNBase extends Module {
     const dtype = checkDType(opts.dtype, call);
     const G = GATES[mode], H = this.hiddenSize, D = this.bidirectional ? 2 : 1;
     const P = this.projSize > 0 ? this.projSize : H;
+    const widest = G * H * Math.max(this.inputSize, P * D, H);
+    if (widest > 0x7fffffff) {
+      throw new RangeError(
+        `${call}: a weight of ${widest} elements exceeds the 2^31-1 supported (inputSize, hiddenSize)`,
+      );
+    }
     const k = 1 / Math.sqrt(H);
     const self = this as unknown as Record<string, unknown>;
     for (let l = 0; l < this.numLayers; l++) {

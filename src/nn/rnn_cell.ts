@@ -95,6 +95,11 @@ function runCell(
     states.push(zeros([B, H], { dtype }));
     if (lstm) states.push(zeros([B, H], { dtype }));
   }
+  if (B === 0) {
+    // An empty batch (PyTorch accepts it): [0, H] results, still connected to the weights.
+    const e = x.matmul(wIh.t()).narrow(1, 0, H);
+    return lstm ? [e, e.clone()] : e;
+  }
   const h0 = states[0].unsqueeze(0);
   const c0 = lstm ? states[1].unsqueeze(0) : null;
   const [out, , cN] = rnnLayer(mode, x, [B], h0, c0, [{ wIh, wHh, bIh, bHh, wHr: null }], call);
@@ -151,6 +156,11 @@ export class RNNCellBase extends Module {
     this.bias = checkBool(opts.bias, call, "bias", true);
     const dtype = checkDType(opts.dtype, call);
     const G = GATES[mode], H = this.hiddenSize, k = 1 / Math.sqrt(H);
+    if (G * H * Math.max(this.inputSize, H) > 0x7fffffff) {
+      throw new RangeError(
+        `${call}: a weight of ${G * H * Math.max(this.inputSize, H)} elements exceeds the 2^31-1 supported`,
+      );
+    }
     this.weight_ih = uniformParam([G * H, this.inputSize], k, dtype);
     this.weight_hh = uniformParam([G * H, H], k, dtype);
     if (this.bias) {

@@ -37,12 +37,27 @@ function finish(t: Tensor, opts: TensorOptions, call: string): Tensor {
   return t;
 }
 
+const OPTION_KEYS: readonly string[] = ["dtype", "requiresGrad", "device"];
+
 function checkOpts(opts: unknown, call: string): TensorOptions {
   if (opts === undefined) return {};
   if (opts === null || typeof opts !== "object") {
     throw new TypeError(`${call}: expected an options object, got ${describe(opts)}`);
   }
   const o = opts as TensorOptions;
+  for (const k of Object.keys(o)) {
+    if (!OPTION_KEYS.includes(k) && !(k === "shape" && call === "tensor")) {
+      const camel = k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+      const hint = camel !== k && (OPTION_KEYS.includes(camel) || camel === "shape")
+        ? ` (did you mean "${camel}"?)`
+        : "";
+      const known = call === "tensor" ? [...OPTION_KEYS, "shape"] : OPTION_KEYS;
+      throw new TypeError(`${call}: unknown option "${k}"${hint}; expected ${known.join(", ")}`);
+    }
+  }
+  if (o.requiresGrad !== undefined && typeof o.requiresGrad !== "boolean") {
+    throw new TypeError(`${call}: expected requiresGrad to be a boolean, got ${describe(o.requiresGrad)}`);
+  }
   if (o.dtype !== undefined && !isDType(o.dtype)) {
     throw new TypeError(
       `${call}: unknown dtype ${describe(o.dtype)}; expected one of ${Object.keys(DTYPES).join(", ")}`,
@@ -281,6 +296,7 @@ export function arange(
   }
   const o = checkOpts(opts, "arange");
   const n = Math.max(0, Math.ceil((end - start) / step));
+  if (n > 0x7fffffff) throw new RangeError(`arange: at most 2^31-1 elements are supported, got ${n}`);
   const allInt = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
   const dt: DType = o.dtype ?? (allInt ? "int64" : "float32");
   const f = emptyRaw([n], "float64");
@@ -299,7 +315,16 @@ export function arange(
  * ```
  */
 export function linspace(start: number, end: number, steps: number, opts?: TensorOptions): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: expected steps >= 0, got ${steps}`);
+  for (const [k, v] of [["start", start], ["end", end]] as const) {
+    if (typeof v !== "number" || Number.isNaN(v)) {
+      throw new TypeError(`linspace: expected ${k} to be a number, got ${describe(v)}`);
+    }
+  }
+  if (typeof steps !== "number" || !Number.isInteger(steps)) {
+    throw new TypeError(`linspace: expected steps to be an integer, got ${describe(steps)}`);
+  }
+  if (steps < 0) throw new RangeError(`linspace: expected steps >= 0, got ${steps}`);
+  if (steps > 0x7fffffff) throw new RangeError(`linspace: at most 2^31-1 elements are supported, got ${steps}`);
   const o = checkOpts(opts, "linspace");
   const f = emptyRaw([steps], "float64");
   const v = f._storage.typed("float64", 0, steps) as Float64Array;

@@ -42,6 +42,7 @@ export function checkShape(shape: unknown, call: string): number[] {
     if (typeof d !== "number" || !Number.isInteger(d) || d < 0) {
       throw new RangeError(`${call}: expected a shape of non-negative integers, got ${fmtAny(shape)}`);
     }
+    if (d > 0x7fffffff) throw new RangeError(`${call}: a dimension of ${d} exceeds 2^31-1, got shape ${fmtAny(shape)}`);
   }
   if (shape.length > 16) throw new RangeError(`${call}: at most 16 dimensions are supported, got ${shape.length}`);
   if (numelOf(shape) > 0x7fffffff) {

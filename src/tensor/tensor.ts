@@ -779,15 +779,15 @@ export class Tensor {
 
   /** A view with a new shape (one entry may be -1); throws when a copy would be needed. */
   view(...shape: (number | readonly number[])[]): Tensor {
-    return V.view(this, V.shapeArg(shape), "Tensor.view");
+    return V.view(this, V.shapeArg(shape, "Tensor.view"), "Tensor.view");
   }
   /** A view when possible, else a copy, with a new shape. */
   reshape(...shape: (number | readonly number[])[]): Tensor {
-    return V.reshape(this, V.shapeArg(shape));
+    return V.reshape(this, V.shapeArg(shape, "reshape"));
   }
   /** Reorders dimensions. */
   permute(...dims: (number | readonly number[])[]): Tensor {
-    return V.permute(this, V.shapeArg(dims));
+    return V.permute(this, V.shapeArg(dims, "permute"));
   }
   /** Swaps two dimensions. */
   transpose(dim0: number, dim1: number): Tensor {
@@ -795,6 +795,9 @@ export class Tensor {
   }
   /** The transpose of a 2-d tensor (a 0/1-d tensor is returned as is). */
   t(): Tensor {
+    if (this.ndim > 2) {
+      throw new RangeError(`t: expected a tensor with at most 2 dimensions, got shape [${this.shape.join(", ")}]`);
+    }
     return this.ndim < 2 ? this : V.transpose(this, 0, 1);
   }
   /** Removes size-1 dimensions (all, or `dim`). */
@@ -807,7 +810,7 @@ export class Tensor {
   }
   /** Broadcasts size-1 dimensions to `shape` without copying (-1 keeps a size). */
   expand(...shape: (number | readonly number[])[]): Tensor {
-    return V.expand(this, V.shapeArg(shape));
+    return V.expand(this, V.shapeArg(shape, "expand"));
   }
   /** Expands to another tensor's shape. */
   expandAs(other: Tensor): Tensor {
@@ -843,7 +846,7 @@ export class Tensor {
   }
   /** Repeats the tensor along each dimension. */
   repeat(...reps: (number | readonly number[])[]): Tensor {
-    return V.repeat(this, V.shapeArg(reps));
+    return V.repeat(this, V.shapeArg(reps, "repeat"));
   }
 
   // ------------------------------------------------------------------ linear algebra

@@ -177,7 +177,7 @@ Deno.test("Dropout constructors and F.dropout accept PyTorch's spellings and rej
   throwsWith(
     () => new nn.Dropout2d(0.5).forward(ones([4])),
     RangeError,
-    /^featureDropout: feature dropout requires at least 2 dimensions in the input, got shape \[4\]$/,
+    /^Dropout2d\.forward: feature dropout requires at least 2 dimensions in the input, got shape \[4\]$/,
   );
   throwsWith(
     () => new nn.Dropout().forward("x" as unknown as Tensor),

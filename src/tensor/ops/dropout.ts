@@ -27,6 +27,8 @@ export interface DropoutOptions {
   featureDims?: number;
   /** Write the result into the input. */
   inplace?: boolean;
+  /** The public call named in error messages (default "dropout" or "featureDropout"). */
+  call?: string;
 }
 
 /** Checks a dropout probability: a number in [0, 1]. */
@@ -74,7 +76,7 @@ function applyMask(x: Tensor, mask: Tensor, call: string, out?: Tensor): Tensor 
  */
 export function dropout(x: Tensor, p: number, train = true, opts: DropoutOptions = {}): Tensor {
   const fd = opts.featureDims ?? 0;
-  const call = fd > 0 ? "featureDropout" : "dropout";
+  const call = opts.call ?? (fd > 0 ? "featureDropout" : "dropout");
   checkTensor(x, call);
   checkDropoutP(p, call);
   if (!isFloat(x.dtype)) {

@@ -512,6 +512,11 @@ export const trunc = nonDiff("trunc", Unary.DT_TRUNC);
 /** Clamps into [min, max]; a missing bound is unbounded. */
 export function clamp(x: Tensor, min?: number | null, max?: number | null, out?: Tensor): Tensor {
   checkTensor(x, "clamp");
+  for (const [k, v] of [["min", min], ["max", max]] as const) {
+    if (v != null && typeof v !== "number") {
+      throw new TypeError(`clamp: expected ${k} to be a number or null, got ${describe(v)}`);
+    }
+  }
   const lo = min ?? NaN, hi = max ?? NaN;
   if (min == null && max == null) throw new TypeError("clamp: at least one of min and max must be given");
   if (!Number.isNaN(lo) && !Number.isNaN(hi) && lo > hi) {
@@ -708,7 +713,7 @@ export function inplace<T extends Tensor>(
     );
   }
   for (let i = 0; i < self.ndim; i++) {
-    if (self.strides[i] === 0 && self.shape[i] > 1) {
+    if (self.strides[i] === 0 && self.shape[i] > 1 && !self.shape.includes(0)) {
       throw new RangeError(
         `${call}: cannot write in place into an expanded tensor (shape ${fmt(self.shape)}, strides ${
           fmt(self.strides)

@@ -129,7 +129,12 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) {
     throw new RangeError(`matmul: both arguments need at least 1 dimension, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
   }
-  if (a.ndim === 1 && b.ndim === 1) return dot(a, b);
+  if (a.ndim === 1 && b.ndim === 1) {
+    if (a.shape[0] !== b.shape[0]) {
+      throw new RangeError(`matmul: 1-d tensors of sizes ${a.shape[0]} and ${b.shape[0]} cannot be multiplied`);
+    }
+    return dot(a, b);
+  }
   if (a.ndim === 2 && b.ndim === 2) return mm(a, b);
   if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
   if (b.ndim === 1) return squeeze(matmul(a, unsqueeze(b, 1)), -1);

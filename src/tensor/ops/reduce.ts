@@ -214,7 +214,8 @@ export function argExtreme(t: Tensor, dim: number | undefined, keepdim: boolean,
     cpu.reduce(op, out, flat, 1, t.numel(), 1, 0, call);
     return out;
   }
-  const dims = t.ndim === 0 ? [] : [normDim(dim, t.ndim, call)];
+  const d = normDim(dim, t.ndim, call); // validates the dim of a 0-d tensor too
+  const dims = t.ndim === 0 ? [] : [d];
   checkNonEmpty(t, dims, call);
   return reduceRaw(t, op, dims, keepdim, "int64", 0, call);
 }

@@ -20,10 +20,10 @@ function viewOf(t: Tensor, shape: readonly number[], strides: readonly number[],
 }
 
 /** Accepts `f(2, 3)` and `f([2, 3])` spellings of a shape argument. */
-export function shapeArg(args: readonly (number | readonly number[])[]): number[] {
+export function shapeArg(args: readonly (number | readonly number[])[], call = "shape"): number[] {
   if (args.length === 1 && Array.isArray(args[0])) return [...args[0]];
   for (const a of args) {
-    if (typeof a !== "number") throw new TypeError(`expected a shape of integers, got ${describe(args)}`);
+    if (typeof a !== "number") throw new TypeError(`${call}: expected a shape of integers, got ${describe(args)}`);
   }
   return args as number[];
 }
@@ -68,7 +68,11 @@ export function permute(t: Tensor, dims: readonly number[]): Tensor {
 /** Swaps two dims. */
 export function transpose(t: Tensor, dim0: number, dim1: number): Tensor {
   checkTensor(t, "transpose");
-  if (t.ndim === 0) return t;
+  if (t.ndim === 0) {
+    normDim(dim0, 0, "transpose");
+    normDim(dim1, 0, "transpose");
+    return t;
+  }
   const a = normDim(dim0, t.ndim, "transpose"), b = normDim(dim1, t.ndim, "transpose");
   const order = t.shape.map((_, i) => i);
   order[a] = b;
@@ -113,6 +117,9 @@ export function expand(t: Tensor, shape: readonly number[]): Tensor {
   const outShape = new Array<number>(shape.length), strides = new Array<number>(shape.length);
   for (let i = 0; i < shape.length; i++) {
     const want = shape[i];
+    if (typeof want !== "number" || !Number.isInteger(want) || want < -1 || want > 0x7fffffff) {
+      throw new RangeError(`expand: expected sizes that are integers from -1 to 2^31-1, got ${fmt(shape)}`);
+    }
     if (i < lead) {
       if (want < 0) throw new RangeError(`expand: -1 is not allowed in a leading, non-existing dimension`);
       outShape[i] = want;
@@ -135,6 +142,9 @@ export function expand(t: Tensor, shape: readonly number[]): Tensor {
     }
   }
   if (sameShape(outShape, t.shape)) return t;
+  if (numelOf(outShape) > 0x7fffffff) {
+    throw new RangeError(`expand: at most 2^31-1 elements are supported, got shape ${fmt(outShape)}`);
+  }
   const r = viewOf(t, outShape, strides, t._offset);
   return record("ExpandBackward", r, [t], (g) => [sumTo(g, t.shape)]);
 }
@@ -207,7 +217,11 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
 /** Flattens dims start..end into one. */
 export function flatten(t: Tensor, startDim = 0, endDim = -1): Tensor {
   checkTensor(t, "flatten");
-  if (t.ndim === 0) return reshape(t, [1]);
+  if (t.ndim === 0) {
+    normDim(startDim, 0, "flatten");
+    normDim(endDim, 0, "flatten");
+    return reshape(t, [1]);
+  }
   const s = normDim(startDim, t.ndim, "flatten"), e = normDim(endDim, t.ndim, "flatten");
   if (s > e) throw new RangeError(`flatten: startDim (${startDim}) cannot come after endDim (${endDim})`);
   const shape = [...t.shape.slice(0, s), numelOf(t.shape.slice(s, e + 1)), ...t.shape.slice(e + 1)];
@@ -217,6 +231,7 @@ export function flatten(t: Tensor, startDim = 0, endDim = -1): Tensor {
 /** Splits along `dim` into pieces of `size` (or the listed sizes). */
 export function split(t: Tensor, size: number | readonly number[], dim = 0): Tensor[] {
   checkTensor(t, "split");
+  if (t.ndim === 0) throw new RangeError("split: expected at least a 1-dimensional tensor, got a 0-dim tensor");
   const d = normDim(dim, t.ndim, "split");
   const n = t.shape[d];
   let sizes: number[];
@@ -246,7 +261,10 @@ export function split(t: Tensor, size: number | readonly number[], dim = 0): Ten
 /** Splits along `dim` into `chunks` pieces (the last may be smaller). */
 export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
   checkTensor(t, "chunk");
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new RangeError(`chunk: expected chunks > 0, got ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks <= 0) {
+    throw new RangeError(`chunk: expected chunks > 0, got ${String(chunks)}`);
+  }
+  if (t.ndim === 0) throw new RangeError("chunk: expected at least a 1-dimensional tensor, got a 0-dim tensor");
   const d = normDim(dim, t.ndim, "chunk");
   return split(t, Math.max(1, Math.ceil(t.shape[d] / chunks)), d);
 }
@@ -254,6 +272,7 @@ export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
 /** The slices along `dim`. */
 export function unbind(t: Tensor, dim = 0): Tensor[] {
   checkTensor(t, "unbind");
+  if (t.ndim === 0) throw new RangeError("unbind: dimension specified as 0 but the tensor has no dimensions");
   const d = normDim(dim, t.ndim, "unbind");
   const out: Tensor[] = [];
   for (let i = 0; i < t.shape[d]; i++) out.push(select(t, d, i));
@@ -268,8 +287,14 @@ export function repeat(t: Tensor, reps: readonly number[]): Tensor {
       `repeat: number of repeat dims (${reps.length}) can not be smaller than number of dimensions of tensor (${t.ndim})`,
     );
   }
+  if (reps.some((r) => typeof r !== "number" || !Number.isInteger(r) || r < 0)) {
+    throw new RangeError(`repeat: expected non-negative integer repeats, got ${fmt(reps)}`);
+  }
   const lead = reps.length - t.ndim;
   const src = [...new Array(lead).fill(1), ...t.shape];
+  if (numelOf(src.map((s, i) => s * reps[i])) > 0x7fffffff) {
+    throw new RangeError(`repeat: at most 2^31-1 elements are supported, got repeats ${fmt(reps)} of ${fmt(t.shape)}`);
+  }
   // View as [1, s0, 1, s1, ...], expand to [r0, s0, r1, s1, ...], then materialize.
   const inter: number[] = [], interOut: number[] = [];
   src.forEach((s, i) => {
