@@ -305,17 +305,30 @@ function runRnn(
 
   // ---- layers
   let rowsIn = x;
-  const hNs: Tensor[] = [], cNs: Tensor[] = [];
-  for (let l = 0; l < L; l++) {
-    const h0l = L === 1 ? h0 : h0.narrow(0, l * D, D);
-    const c0l = c0 === null ? null : L === 1 ? c0 : c0.narrow(0, l * D, D);
-    const [out, hN, cN] = rnnLayer(cfg.mode, rowsIn, batchSizes, h0l, c0l, layers[l], call);
-    hNs.push(hN);
-    if (cN) cNs.push(cN);
-    rowsIn = cfg.dropout > 0 && cfg.training && l < L - 1 ? dropoutOp(out, cfg.dropout, true) : out;
+  let hN: Tensor, cN: Tensor | null;
+  if (B === 0) {
+    // An empty batch runs no step. The outputs still depend on the input and every weight (with
+    // zero gradient), so backward works as in PyTorch.
+    let anchor = rowsIn.sum().mul(0);
+    for (const dir of layers.flat()) {
+      for (const w of Object.values(dir)) if (w) anchor = anchor.add((w as Tensor).sum().mul(0));
+    }
+    rowsIn = zeros([0, D * P], { dtype }).add(anchor);
+    hN = h0.add(anchor);
+    cN = c0 === null ? null : c0.add(anchor);
+  } else {
+    const hNs: Tensor[] = [], cNs: Tensor[] = [];
+    for (let l = 0; l < L; l++) {
+      const h0l = L === 1 ? h0 : h0.narrow(0, l * D, D);
+      const c0l = c0 === null ? null : L === 1 ? c0 : c0.narrow(0, l * D, D);
+      const [out, hNl, cNl] = rnnLayer(cfg.mode, rowsIn, batchSizes, h0l, c0l, layers[l], call);
+      hNs.push(hNl);
+      if (cNl) cNs.push(cNl);
+      rowsIn = cfg.dropout > 0 && cfg.training && l < L - 1 ? dropoutOp(out, cfg.dropout, true) : out;
+    }
+    hN = L === 1 ? hNs[0] : cat(hNs, 0);
+    cN = lstm ? (L === 1 ? cNs[0] : cat(cNs, 0)) : null;
   }
-  let hN = L === 1 ? hNs[0] : cat(hNs, 0);
-  let cN = lstm ? (L === 1 ? cNs[0] : cat(cNs, 0)) : null;
 
   let output: RnnInput;
   if (packed !== null) {

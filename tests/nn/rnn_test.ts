@@ -313,3 +313,19 @@ Deno.test("bad constructor options throw", () => {
   throwsWith(() => new nn.LSTM(4, 0), RangeError, /hiddenSize must be at least 1, got 0/);
   throwsWith(() => new nn.LSTM(4, 2.5), TypeError, /expected hiddenSize to be an integer, got number 2\.5/);
 });
+
+Deno.test("an empty batch runs through RNN/LSTM/GRU with PyTorch's shapes and zero gradients", () => {
+  // PyTorch 1.13: LSTM(3, 4, 2, bidirectional) on [5, 0, 3] gives output [5, 0, 8], h/c [4, 0, 4].
+  const lstm = new nn.LSTM(3, 4, 2, { bidirectional: true });
+  const [out, [h, c]] = lstm.forward(randn([5, 0, 3]));
+  assert.deepEqual([out.shape, h.shape, c.shape], [[5, 0, 8], [4, 0, 4], [4, 0, 4]]);
+  out.sum().backward();
+  const w = new Map(lstm.namedParameters()).get("weight_ih_l0")!;
+  assert.equal(w.grad!.abs().sum().item(), 0);
+  const gru = new nn.GRU(3, 4, { batchFirst: true });
+  const [o2, h2] = gru.forward(randn([0, 5, 3]));
+  assert.deepEqual([o2.shape, h2.shape], [[0, 5, 4], [1, 0, 4]]);
+  const rnn = new nn.RNN(3, 4);
+  const [o3, h3] = rnn.forward(randn([2, 0, 3]), randn([1, 0, 4]));
+  assert.deepEqual([o3.shape, h3.shape], [[2, 0, 4], [1, 0, 4]]);
+});
