@@ -121,45 +121,67 @@
       }                                                                                                \
     }                                                                                                  \
   }                                                                                                    \
+  /* Statistics, running-statistics update, saved mean/invstd and the affine coefficients of the   */ \
+  /* channels of task t (BN_COLS channels when s == 1, else one).                                 */ \
+  static void bn_coef_##S(int64_t t, int training, int64_t n, int64_t c, int64_t s, const T* x,       \
+                          const T* weight, const T* bias, T* rmean, T* rvar, double momentum, double eps, \
+                          T* save_mean, T* save_invstd, T* scale, T* shift) {                          \
+    const int64_t cols = s == 1 ? BN_COLS : 1, count = n * s;                                          \
+    const int64_t c0 = t * cols, w = (c - c0) < cols ? (c - c0) : cols;                                \
+    double mean[BN_COLS], m2[BN_COLS];                                                                 \
+    if (training) bn_stats_##S(x, n, c, s, c0, w, mean, m2);                                           \
+    for (int64_t k = 0; k < w; k++) {                                                                  \
+      const int64_t ch = c0 + k;                                                                       \
+      double mu, invstd;                                                                               \
+      if (training) {                                                                                  \
+        const double var = m2[k] / (double)count;                                                      \
+        mu = mean[k];                                                                                  \
+        invstd = 1.0 / sqrt(var + eps);                                                                \
+        if (rmean && count > 0) rmean[ch] = (T)((1 - momentum) * rmean[ch] + momentum * mu);           \
+        if (rvar && count > 0) {                                                                       \
+          const double unbiased = count > 1 ? m2[k] / (double)(count - 1) : NAN;                      \
+          rvar[ch] = (T)((1 - momentum) * rvar[ch] + momentum * unbiased);                             \
+        }                                                                                              \
+      } else {                                                                                         \
+        mu = rmean[ch];                                                                                \
+        invstd = 1.0 / sqrt((double)rvar[ch] + eps);                                                   \
+      }                                                                                                \
+      save_mean[ch] = (T)mu;                                                                           \
+      save_invstd[ch] = (T)invstd;                                                                     \
+      const double wk = weight ? (double)weight[ch] : 1.0, bk = bias ? (double)bias[ch] : 0.0;         \
+      scale[ch] = (T)(invstd * wk);                                                                    \
+      shift[ch] = (T)(bk - mu * invstd * wk);                                                          \
+    }                                                                                                  \
+  }                                                                                                    \
+  /* The forward: the per-channel work (statistics in training; in evaluation only the             */ \
+  /* coefficients, computed up front), then the normalize pass. With one thread no OpenMP team is  */ \
+  /* built; with more, one region (the statistics and the pass separated by the loop's barrier).   */ \
   static int bn_fwd_##S(int training, int64_t n, int64_t c, int64_t s, const T* x, const T* weight,    \
                         const T* bias, T* rmean, T* rvar, double momentum, double eps, T* save_mean,    \
                         T* save_invstd, T* y) {                                                        \
     const int64_t cols = s == 1 ? BN_COLS : 1;                                                         \
-    const int64_t tasks = (c + cols - 1) / cols, count = n * s;                                        \
+    const int64_t tasks = (c + cols - 1) / cols;                                                       \
     const int nt = dt_nthreads_for(n * c * s);                                                         \
     T* coef = (T*)malloc(sizeof(T) * (size_t)(2 * c + 1));                                             \
     if (!coef) return 0;                                                                               \
     T *scale = coef, *shift = coef + c;                                                                \
-    _Pragma("omp parallel num_threads(nt) if(nt > 1)")                                                 \
-    {                                                                                                  \
-      _Pragma("omp for schedule(static)")                                                              \
-      for (int64_t t = 0; t < tasks; t++) {                                                            \
-        const int64_t c0 = t * cols, w = (c - c0) < cols ? (c - c0) : cols;                            \
-        double mean[BN_COLS], m2[BN_COLS];                                                             \
-        if (training) bn_stats_##S(x, n, c, s, c0, w, mean, m2);                                       \
-        for (int64_t k = 0; k < w; k++) {                                                              \
-          const int64_t ch = c0 + k;                                                                   \
-          double mu, invstd;                                                                           \
-          if (training) {                                                                              \
-            const double var = m2[k] / (double)count;                                                  \
-            mu = mean[k];                                                                              \
-            invstd = 1.0 / sqrt(var + eps);                                                            \
-            if (rmean && count > 0) rmean[ch] = (T)((1 - momentum) * rmean[ch] + momentum * mu);       \
-            if (rvar && count > 0) {                                                                   \
-              const double unbiased = count > 1 ? m2[k] / (double)(count - 1) : NAN;                  \
-              rvar[ch] = (T)((1 - momentum) * rvar[ch] + momentum * unbiased);                         \
-            }                                                                                          \
-          } else {                                                                                     \
-            mu = rmean[ch];                                                                            \
-            invstd = 1.0 / sqrt((double)rvar[ch] + eps);                                               \
-          }                                                                                            \
-          save_mean[ch] = (T)mu;                                                                       \
-          save_invstd[ch] = (T)invstd;                                                                 \
-          const double wk = weight ? (double)weight[ch] : 1.0, bk = bias ? (double)bias[ch] : 0.0;     \
-          scale[ch] = (T)(invstd * wk);                                                                \
-          shift[ch] = (T)(bk - mu * invstd * wk);                                                      \
+    const int par_stats = training && nt > 1;                                                          \
+    if (!par_stats)                                                                                    \
+      for (int64_t t = 0; t < tasks; t++)                                                              \
+        bn_coef_##S(t, training, n, c, s, x, weight, bias, rmean, rvar, momentum, eps, save_mean,      \
+                    save_invstd, scale, shift);                                                        \
+    if (nt > 1) {                                                                                      \
+      _Pragma("omp parallel num_threads(nt)")                                                          \
+      {                                                                                                \
+        if (par_stats) {                                                                               \
+          _Pragma("omp for schedule(static)")                                                          \
+          for (int64_t t = 0; t < tasks; t++)                                                          \
+            bn_coef_##S(t, training, n, c, s, x, weight, bias, rmean, rvar, momentum, eps, save_mean,  \
+                        save_invstd, scale, shift);                                                    \
         }                                                                                              \
+        bn_affine_##S(n, c, s, x, NULL, scale, NULL, shift, NULL, y);                                  \
       }                                                                                                \
+    } else {                                                                                           \
       bn_affine_##S(n, c, s, x, NULL, scale, NULL, shift, NULL, y);                                    \
     }                                                                                                  \
     free(coef);                                                                                        \
