@@ -32,7 +32,9 @@ const cpuStats: MemoryInfo = { bytesInUse: 0, liveTensors: 0 };
 /** Free buffers by exact byte length; Map order is the eviction order (oldest sizes first). */
 const pool = new Map<number, Uint8Array[]>();
 let pooledBytes = 0;
-let poolLimit = 256 * 1024 * 1024;
+/** The pool's default byte budget (256 MiB). */
+export const DEFAULT_POOL_LIMIT: number = 256 * 1024 * 1024;
+let poolLimit = DEFAULT_POOL_LIMIT;
 /** At most this many free buffers of one size (bounds the count of tiny ones). */
 const POOL_MAX_PER_SIZE = 4096;
 

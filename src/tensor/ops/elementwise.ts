@@ -64,8 +64,14 @@ export function binaryCore(
   outDtype: DType = dtype,
   out?: Tensor,
 ): Tensor {
-  // Same shapes (the common case) skip the broadcast arithmetic and share a's shape array.
+  // Same shapes (the common case) skip the broadcast arithmetic and share a's shape array;
+  // with one dtype throughout there is nothing to cast either.
   const same = sameShape(a.shape, b.shape);
+  if (same && a.dtype === dtype && b.dtype === dtype && outDtype === dtype && dtype !== "float16") {
+    const res = out !== undefined && out.dtype === dtype && sameShape(out.shape, a.shape) ? out : emptyLike(a, dtype);
+    cpu.binary(op, res, a, b, call);
+    return res;
+  }
   const shape = same ? a.shape : broadcastShapes(a.shape, b.shape, call);
   const cd = compute(dtype);
   const a2 = castRaw(a, cd, call), b2 = castRaw(b, cd, call);
