@@ -37,7 +37,7 @@ async function run(cmd: string, cmdArgs: string[]): Promise<void> {
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       console.error(
-        `build: '${cmd}' was not found. Install CMake and a C compiler (Debian: apt-get install cmake gcc libopenblas-dev).`,
+        `build: '${cmd}' was not found. Install CMake and a C compiler (Debian: apt-get install cmake gcc libopenblas-dev libopenblas-openmp-dev).`,
       );
       Deno.exit(1);
     }
