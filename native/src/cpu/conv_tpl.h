@@ -201,6 +201,190 @@ static void RN(wgt_finish)(const conv_geom* g, T* const* parts, int np, T* gw) {
     }
 }
 
+/* ---------------------------------------------------------------- Winograd F(2x2, 3x3)
+ * The forward kernel of 2-d 3x3 convolutions with stride 1 and no dilation (conv_wino_ok in
+ * conv.c), which also serves their input gradient (tr_flipped). Each 2x2 output tile comes from
+ * a 4x4 input tile: V = B^T d B per input channel, M = sum over channels of U * V (U = G g G^T
+ * per weight), y = A^T M A: 16 products per tile and channel pair instead of 36, and the channel
+ * sums are 16 GEMMs [Cy x Cx] x [Cx x tiles]. Tiles are processed in chunks of whole tile rows
+ * (sized to keep V and M in L2), the transforms as loops over a tile row so they vectorize.
+ * Every output is computed once, by one chunk: results do not depend on the thread count. */
+
+/* U[(xi * Cy + co) * Cxg + ci] = (G g G^T)[xi] for weight w[co, ci] (3x3). */
+static void RN(wino_weights)(const conv_geom* g, const T* w, T* U) {
+  const int64_t Cxg = g->Cx / g->G;
+  const T h = (T)0.5;
+  for (int64_t co = 0; co < g->Cy; co++)
+    for (int64_t ci = 0; ci < Cxg; ci++) {
+      const T* k = w + (co * Cxg + ci) * 9;
+      T t[4][3];
+      for (int j = 0; j < 3; j++) {
+        t[0][j] = k[j];
+        t[1][j] = h * (k[j] + k[3 + j] + k[6 + j]);
+        t[2][j] = h * (k[j] - k[3 + j] + k[6 + j]);
+        t[3][j] = k[6 + j];
+      }
+      for (int i = 0; i < 4; i++) {
+        const T u[4] = {t[i][0], h * (t[i][0] + t[i][1] + t[i][2]), h * (t[i][0] - t[i][1] + t[i][2]), t[i][2]};
+        for (int j = 0; j < 4; j++) U[((i * 4 + j) * g->Cy + co) * Cxg + ci] = u[j];
+      }
+    }
+}
+
+/* V[(xi * Cx + c) * tc + t] for the tile rows [r0, r1) (r = n * th + ty, t = (r - r0) * tw + tx).
+ * wk: scratch of 18 * (tw + 1) elements. */
+static void RN(wino_input)(const conv_geom* g, const T* x, int64_t th, int64_t tw, int64_t r0, int64_t r1, T* V,
+                           T* wk) {
+  const int64_t H = g->in[0], W = g->in[1], p0 = g->p[0], p1 = g->p[1], tc = (r1 - r0) * tw, pw = 2 * tw + 2;
+  const int64_t lo = p1 < pw ? p1 : pw, hi = p1 + W < pw ? p1 + W : pw; /* padded columns holding input */
+  T* pr = wk;           /* 4 padded input rows, pw each */
+  T* R = wk + 4 * pw;   /* their 4 row combinations (B^T d), pw each */
+  T* EO = wk + 8 * pw;  /* even and odd columns of each combination, tw + 1 each */
+  for (int64_t c = 0; c < g->Cx; c++)
+    for (int64_t r = r0; r < r1; r++) {
+      const int64_t n = r / th, ty = r % th;
+      const T* xp = x + (n * g->Cx + c) * H * W;
+      for (int i = 0; i < 4; i++) {
+        T* q = pr + i * pw;
+        const int64_t iy = 2 * ty - p0 + i;
+        if (iy < 0 || iy >= H || lo >= hi) {
+          memset(q, 0, sizeof(T) * (size_t)pw);
+          continue;
+        }
+        for (int64_t j = 0; j < lo; j++) q[j] = 0;
+        memcpy(q + lo, xp + iy * W, sizeof(T) * (size_t)(hi - lo));
+        for (int64_t j = hi; j < pw; j++) q[j] = 0;
+      }
+      {
+        const T *d0 = pr, *d1 = pr + pw, *d2 = pr + 2 * pw, *d3 = pr + 3 * pw;
+        T *R0 = R, *R1 = R + pw, *R2 = R + 2 * pw, *R3 = R + 3 * pw;
+        for (int64_t j = 0; j < pw; j++) {
+          R0[j] = d0[j] - d2[j];
+          R1[j] = d1[j] + d2[j];
+          R2[j] = d2[j] - d1[j];
+          R3[j] = d1[j] - d3[j];
+        }
+      }
+      T* vb = V + c * tc + (r - r0) * tw;
+      const int64_t vs = g->Cx * tc; /* distance between the xi planes of V */
+      for (int i = 0; i < 4; i++) {
+        const T* Ri = R + i * pw;
+        T *E = EO, *O = EO + (tw + 1);
+        for (int64_t k = 0; k <= tw; k++) {
+          E[k] = Ri[2 * k];
+          O[k] = Ri[2 * k + 1];
+        }
+        T *v0 = vb + (i * 4) * vs, *v1 = v0 + vs, *v2 = v1 + vs, *v3 = v2 + vs;
+        for (int64_t t = 0; t < tw; t++) {
+          const T e = E[t], o = O[t], e1 = E[t + 1], o1 = O[t + 1];
+          v0[t] = e - e1;
+          v1[t] = o + e1;
+          v2[t] = e1 - o;
+          v3[t] = o - o1;
+        }
+      }
+    }
+}
+
+/* y rows of the tile rows [r0, r1) from M[(xi * Cy + co) * tc + t] (+ bias). wk: 12 * tw. */
+static void RN(wino_output)(const conv_geom* g, const T* M, const T* bias, int64_t th, int64_t tw, int64_t r0,
+                            int64_t r1, T* y, T* wk) {
+  const int64_t Ho = g->out[0], Wo = g->out[1], tc = (r1 - r0) * tw, ms = g->Cy * tc;
+  T* A = wk;           /* A^T M: 8 arrays of tw */
+  T* Y = wk + 8 * tw;  /* even/odd output columns of the two output rows: 4 arrays of tw */
+  for (int64_t co = 0; co < g->Cy; co++) {
+    const T bv = bias ? bias[co] : (T)0;
+    for (int64_t r = r0; r < r1; r++) {
+      const int64_t n = r / th, ty = r % th;
+      const T* mb = M + co * tc + (r - r0) * tw;
+      for (int j = 0; j < 4; j++) {
+        const T *m0 = mb + j * ms, *m1 = mb + (4 + j) * ms, *m2 = mb + (8 + j) * ms, *m3 = mb + (12 + j) * ms;
+        T *a0 = A + j * tw, *a1 = A + (4 + j) * tw;
+        for (int64_t t = 0; t < tw; t++) {
+          a0[t] = m0[t] + m1[t] + m2[t];
+          a1[t] = m1[t] - m2[t] - m3[t];
+        }
+      }
+      for (int h = 0; h < 2; h++) {
+        const int64_t oy = 2 * ty + h;
+        if (oy >= Ho) break;
+        const T *b0 = A + (4 * h) * tw, *b1 = b0 + tw, *b2 = b1 + tw, *b3 = b2 + tw;
+        T *ye = Y + 2 * h * tw, *yo = ye + tw;
+        for (int64_t t = 0; t < tw; t++) {
+          ye[t] = b0[t] + b1[t] + b2[t] + bv;
+          yo[t] = b1[t] - b2[t] - b3[t] + bv;
+        }
+        T* yr = y + ((n * g->Cy + co) * Ho + oy) * Wo;
+        const int64_t full = Wo / 2;
+        for (int64_t t = 0; t < full; t++) {
+          yr[2 * t] = ye[t];
+          yr[2 * t + 1] = yo[t];
+        }
+        if (Wo & 1) yr[Wo - 1] = ye[full];
+      }
+    }
+  }
+}
+
+/* One chunk of tile rows [ch * rc, ...): transform, 16 GEMMs (per group), inverse transform.
+ * buf: scratch of V (16 Cx tcm), M (16 Cy tcm) and the transforms' rows. */
+static void RN(wino_chunk)(const conv_geom* g, const T* x, const T* U, const T* bias, T* y, int64_t th, int64_t tw,
+                           int64_t rc, int64_t ch, T* buf, int64_t tcm) {
+  const int64_t rows = g->N * th, Cxg = g->Cx / g->G, Cyg = g->Cy / g->G;
+  const int64_t r0 = ch * rc, r1 = r0 + rc < rows ? r0 + rc : rows, tc = (r1 - r0) * tw;
+  T *V = buf, *M = buf + 16 * g->Cx * tcm, *wk = M + 16 * g->Cy * tcm;
+  RN(wino_input)(g, x, th, tw, r0, r1, V, wk);
+  for (int xi = 0; xi < 16; xi++)
+    for (int64_t gi = 0; gi < g->G; gi++)
+      dt_gemm_internal(DTC, 0, 0, Cyg, tc, Cxg, 1.0, U + (xi * g->Cy + gi * Cyg) * Cxg, Cxg,
+                       V + (xi * g->Cx + gi * Cxg) * tc, tc, 0.0, M + (xi * g->Cy + gi * Cyg) * tc, tc, 0);
+  RN(wino_output)(g, M, bias, th, tw, r0, r1, y, wk);
+}
+
+static int32_t RN(wino_fwd)(const conv_geom* g, const T* x, const T* w, const T* bias, T* y) {
+  const int64_t Ho = g->out[0], Wo = g->out[1], th = (Ho + 1) / 2, tw = (Wo + 1) / 2, rows = g->N * th;
+  const int64_t Cxg = g->Cx / g->G;
+  if (rows == 0 || tw == 0) return DT_OK;
+  /* tile rows per chunk: V and M of a chunk about CONV_WINO_CHUNK_BYTES */
+  const int64_t tile_bytes = 16 * (g->Cx + g->Cy) * (int64_t)sizeof(T);
+  int64_t rc = CONV_WINO_CHUNK_BYTES / (tile_bytes * tw);
+  if (rc < 1) rc = 1;
+  int nt = dt_nthreads_for(2 * g->N * g->Cy * Cxg * 9 * Ho * Wo);
+  if (nt > 1 && rows < 2 * nt * rc) rc = rows / (2 * nt) > 0 ? rows / (2 * nt) : 1; /* chunks for every thread */
+  const int64_t chunks = (rows + rc - 1) / rc;
+  if (chunks < nt) nt = (int)chunks;
+  const int64_t tcm = rc * tw;
+  T* U = (T*)malloc(sizeof(T) * (size_t)(16 * g->Cy * Cxg));
+  if (!U) return dt_fail(DT_ERR_MEMORY, "conv: out of memory");
+  RN(wino_weights)(g, w, U);
+  const size_t scratch = (size_t)(16 * (g->Cx + g->Cy) * tcm + 16 * (tw + 1) + 12 * tw + 16);
+  int failed = 0;
+  if (nt > 1) {
+    const int prev = dt_gemm_serial_begin();
+#pragma omp parallel num_threads(nt)
+    {
+      T* buf = (T*)malloc(sizeof(T) * scratch);
+      if (!buf) {
+#pragma omp atomic write
+        failed = 1;
+      }
+#pragma omp for schedule(dynamic, 1)
+      for (int64_t ch = 0; ch < chunks; ch++)
+        if (buf) RN(wino_chunk)(g, x, U, bias, y, th, tw, rc, ch, buf, tcm);
+      free(buf);
+    }
+    dt_gemm_serial_end(prev);
+  } else {
+    T* buf = (T*)malloc(sizeof(T) * scratch);
+    if (!buf) failed = 1;
+    for (int64_t ch = 0; ch < chunks && buf; ch++) RN(wino_chunk)(g, x, U, bias, y, th, tw, rc, ch, buf, tcm);
+    free(buf);
+  }
+  free(U);
+  if (failed) return dt_fail(DT_ERR_MEMORY, "conv: cannot allocate Winograd scratch");
+  return DT_OK;
+}
+
 static int32_t RN(conv_run)(int kind, const conv_geom* g, const T* a, const T* b, const T* bias, T* out);
 
 /* The transpose kernel of a stride-1 convolution as a forward convolution of y with the
@@ -238,6 +422,7 @@ static int32_t RN(tr_flipped)(const conv_geom* g, const T* y, const T* w, const 
  * out = x. WGT: a = x, b = y, out = gw. */
 static int32_t RN(conv_run)(int kind, const conv_geom* g, const T* a, const T* b, const T* bias, T* out) {
   if (kind == CONV_TR && conv_tr_flips(g)) return RN(tr_flipped)(g, a, b, bias, out);
+  if (kind == CONV_FWD && conv_wino_ok(g)) return RN(wino_fwd)(g, a, b, bias, out);
   const int64_t colsz = g->pointwise ? 0 : g->Cx * g->K * g->Lout;
   const int64_t xs = g->Cx * g->Lin, ys = g->Cy * g->Lout, wsz = g->Cy * (g->Cx / g->G) * g->K;
   const int64_t N = g->N;
