@@ -373,11 +373,6 @@ export function addc(op: number, out: View, a: View, b: View, c: View, alpha: nu
   );
 }
 
-/** a[i] += alpha * b[i] over n contiguous elements. */
-export function axpy(a: View, b: View, n: number, alpha: number, call: string): void {
-  check(native.dt_axpy(code(a.dtype, call), n, alpha, bytes(b), b._offset, bytes(a), a._offset), call);
-}
-
 /** Sets the number of OpenMP (and BLAS) threads. */
 export function setNumThreads(n: number): void {
   native.dt_set_num_threads(n);
