@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { getNumThreads, manualSeed, nn, noGrad, randn, setNumThreads, type Tensor } from "../../mod.ts";
+import { cat, getNumThreads, manualSeed, nn, noGrad, randn, setNumThreads, type Tensor } from "../../mod.ts";
 import { assertClose, gradcheck, randomDouble } from "../util/gradcheck.ts";
 import { throwsWith } from "../util/fixture_json.ts";
 import { cases, checkFnCase, type FnCase } from "../util/fixture_act.ts";
@@ -174,6 +174,47 @@ Deno.test("convolution: the batch-parallel and the sample-by-sample paths agree,
     assertClose(grads[0], grads[1], 1e-10, 1e-12);
   } finally {
     setNumThreads(saved);
+  }
+});
+
+Deno.test("convolution: the Winograd 3x3 path equals the im2col path (output and all gradients)", () => {
+  // 3x3 stride-1 convolutions with >= 32 channels and >= 128 2x2 output tiles take Winograd
+  // F(2x2, 3x3) in the forward, weight and (as a flipped forward) input-gradient kernels; the
+  // reference sums convolutions over chunks of 8 input channels, which stay on im2col (checked
+  // against PyTorch above). Odd sizes leave partial tiles; groups and padding 0/1/2 vary.
+  const configs: [number[], number, number, number, string][] = [
+    [[2, 32, 16, 16], 32, 1, 1, "float64"],
+    [[2, 32, 15, 17], 48, 1, 1, "float64"],
+    [[3, 64, 12, 13], 64, 2, 0, "float64"],
+    [[2, 32, 11, 14], 32, 1, 2, "float64"],
+    [[2, 32, 16, 16], 32, 1, 1, "float32"],
+  ];
+  for (const [xs, cout, groups, padding, dtype] of configs) {
+    const cin = xs[1], cg = cin / groups, og = cout / groups;
+    const base = [randomDouble(xs, 11), randomDouble([cout, cg, 3, 3], 12), randomDouble([cout], 13)];
+    const [x, w, b] = base.map((t) => t.to(dtype as "float32").detach().requiresGrad_(true));
+    const [xr, wr, br] = base.map((t) => t.to(dtype as "float32").detach().requiresGrad_(true));
+    const y = F.conv2d(x, w, b, { padding, groups });
+    const parts: Tensor[] = [];
+    for (let gi = 0; gi < groups; gi++) {
+      let acc: Tensor | null = null;
+      for (let c0 = 0; c0 < cg; c0 += 8) {
+        const xc = xr.narrow(1, gi * cg + c0, 8), wc = wr.narrow(0, gi * og, og).narrow(1, c0, 8);
+        const part = F.conv2d(xc, wc, null, { padding });
+        acc = acc === null ? part : acc.add(part);
+      }
+      parts.push(acc!);
+    }
+    const yr = cat(parts, 1).add(br.view(1, cout, 1, 1));
+    const gout = randomDouble([...y.shape], 14, -1, 1, false).to(dtype as "float32");
+    y.backward(gout);
+    yr.backward(gout);
+    const [atol, rtol] = dtype === "float64" ? [1e-10, 1e-10] : [2e-4, 1e-4];
+    const what = `${dtype} ${xs} -> ${cout} groups ${groups} padding ${padding}`;
+    assertClose(nums(y), nums(yr), atol, rtol, `${what} output`);
+    assertClose(nums(x.grad!), nums(xr.grad!), atol, rtol, `${what} input grad`);
+    assertClose(nums(w.grad!), nums(wr.grad!), atol * 10, rtol, `${what} weight grad`);
+    assertClose(nums(b.grad!), nums(br.grad!), atol * 10, rtol, `${what} bias grad`);
   }
 });
 

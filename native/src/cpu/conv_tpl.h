@@ -210,13 +210,69 @@ static void RN(wgt_finish)(const conv_geom* g, T* const* parts, int np, T* gw) {
  * (sized to keep V and M in L2), the transforms as loops over a tile row so they vectorize.
  * Every output is computed once, by one chunk: results do not depend on the thread count. */
 
-/* U[(xi * Cy + co) * Cxg + ci] = (G g G^T)[xi] for weight w[co, ci] (3x3). */
-static void RN(wino_weights)(const conv_geom* g, const T* w, T* U) {
-  const int64_t Cxg = g->Cx / g->G;
+/* The transforms' vector loops, over restrict-qualified arrays so that they vectorize.
+ * B^T combination of four arrays: (a - c, b + c, c - b, b - d). */
+static inline void RN(wt_bt)(const T* restrict a, const T* restrict b, const T* restrict c, const T* restrict d,
+                             T* restrict o0, T* restrict o1, T* restrict o2, T* restrict o3, int64_t n) {
+  for (int64_t t = 0; t < n; t++) {
+    o0[t] = a[t] - c[t];
+    o1[t] = b[t] + c[t];
+    o2[t] = c[t] - b[t];
+    o3[t] = b[t] - d[t];
+  }
+}
+
+/* A^T combination: (a + b + c + v, b - c - d + v). */
+static inline void RN(wt_at)(const T* restrict a, const T* restrict b, const T* restrict c, const T* restrict d,
+                             T* restrict o0, T* restrict o1, T v, int64_t n) {
+  for (int64_t t = 0; t < n; t++) {
+    o0[t] = a[t] + b[t] + c[t] + v;
+    o1[t] = b[t] - c[t] - d[t] + v;
+  }
+}
+
+/* A lift of two arrays: (a, a + b, a - b, -b). */
+static inline void RN(wt_a)(const T* restrict a, const T* restrict b, T* restrict o0, T* restrict o1, T* restrict o2,
+                            T* restrict o3, int64_t n) {
+  for (int64_t t = 0; t < n; t++) {
+    o0[t] = a[t];
+    o1[t] = a[t] + b[t];
+    o2[t] = a[t] - b[t];
+    o3[t] = -b[t];
+  }
+}
+
+/* e[k] = r[2k], o[k] = r[2k + 1] for k < n. */
+static inline void RN(wt_split)(const T* restrict r, T* restrict e, T* restrict o, int64_t n) {
+  for (int64_t k = 0; k < n; k++) {
+    e[k] = r[2 * k];
+    o[k] = r[2 * k + 1];
+  }
+}
+
+/* r[2k] = e[k], r[2k + 1] = o[k] for k < n. */
+static inline void RN(wt_merge)(const T* restrict e, const T* restrict o, T* restrict r, int64_t n) {
+  for (int64_t k = 0; k < n; k++) {
+    r[2 * k] = e[k];
+    r[2 * k + 1] = o[k];
+  }
+}
+
+/* U[(xi * Cy + co) * Cxg + ci] = (G g G^T)[xi] for weight w[co, ci] (3x3). With `flip`, w is
+ * the weight of the convolution whose transpose kernel this forward computes (tr_flipped):
+ * g[co, ci] is then w[ci, co] turned by 180 degrees, read in place. */
+static void RN(wino_weights)(const conv_geom* g, const T* w, T* U, int flip) {
+  const int64_t Cxg = g->Cx / g->G, Cyg = g->Cy / g->G;
   const T h = (T)0.5;
   for (int64_t co = 0; co < g->Cy; co++)
     for (int64_t ci = 0; ci < Cxg; ci++) {
-      const T* k = w + (co * Cxg + ci) * 9;
+      T k[9];
+      if (flip) {
+        const T* src = w + (((co / Cyg) * Cxg + ci) * Cyg + co % Cyg) * 9;
+        for (int j = 0; j < 9; j++) k[j] = src[8 - j];
+      } else {
+        memcpy(k, w + (co * Cxg + ci) * 9, sizeof k);
+      }
       T t[4][3];
       for (int j = 0; j < 3; j++) {
         t[0][j] = k[j];
@@ -232,56 +288,37 @@ static void RN(wino_weights)(const conv_geom* g, const T* w, T* U) {
 }
 
 /* V[(xi * Cx + c) * tc + t] for the tile rows [r0, r1) (r = n * th + ty, t = (r - r0) * tw + tx).
- * wk: scratch of 18 * (tw + 1) elements. */
+ * wk: scratch of 4 * pw + 2 * (tw + 1) + W elements (pw = 2 tw + 2). */
 static void RN(wino_input)(const conv_geom* g, const T* x, int64_t th, int64_t tw, int64_t r0, int64_t r1, T* V,
                            T* wk) {
   const int64_t H = g->in[0], W = g->in[1], p0 = g->p[0], p1 = g->p[1], tc = (r1 - r0) * tw, pw = 2 * tw + 2;
-  const int64_t lo = p1 < pw ? p1 : pw, hi = p1 + W < pw ? p1 + W : pw; /* padded columns holding input */
-  T* pr = wk;           /* 4 padded input rows, pw each */
-  T* R = wk + 4 * pw;   /* their 4 row combinations (B^T d), pw each */
-  T* EO = wk + 8 * pw;  /* even and odd columns of each combination, tw + 1 each */
+  /* padded column j holds input column j - p1: the input fills padded columns [lo, hi) */
+  const int64_t lo = p1 < pw ? p1 : pw, hi = p1 + W < pw ? p1 + W : pw;
+  T* R = wk;           /* the 4 row combinations B^T d of a tile row, pw each */
+  T* EO = wk + 4 * pw; /* even and odd columns of one combination, tw + 1 each */
+  T* zrow = EO + 2 * (tw + 1); /* zeros standing for rows in the padding, hi - lo */
+  for (int64_t j = 0; j < hi - lo; j++) zrow[j] = 0;
+  for (int i = 0; i < 4; i++) {
+    for (int64_t j = 0; j < lo; j++) R[i * pw + j] = 0;
+    for (int64_t j = hi; j < pw; j++) R[i * pw + j] = 0;
+  }
   for (int64_t c = 0; c < g->Cx; c++)
     for (int64_t r = r0; r < r1; r++) {
       const int64_t n = r / th, ty = r % th;
       const T* xp = x + (n * g->Cx + c) * H * W;
+      const T* d[4];
       for (int i = 0; i < 4; i++) {
-        T* q = pr + i * pw;
         const int64_t iy = 2 * ty - p0 + i;
-        if (iy < 0 || iy >= H || lo >= hi) {
-          memset(q, 0, sizeof(T) * (size_t)pw);
-          continue;
-        }
-        for (int64_t j = 0; j < lo; j++) q[j] = 0;
-        memcpy(q + lo, xp + iy * W, sizeof(T) * (size_t)(hi - lo));
-        for (int64_t j = hi; j < pw; j++) q[j] = 0;
+        d[i] = iy >= 0 && iy < H ? xp + iy * W : zrow;
       }
-      {
-        const T *d0 = pr, *d1 = pr + pw, *d2 = pr + 2 * pw, *d3 = pr + 3 * pw;
-        T *R0 = R, *R1 = R + pw, *R2 = R + 2 * pw, *R3 = R + 3 * pw;
-        for (int64_t j = 0; j < pw; j++) {
-          R0[j] = d0[j] - d2[j];
-          R1[j] = d1[j] + d2[j];
-          R2[j] = d2[j] - d1[j];
-          R3[j] = d1[j] - d3[j];
-        }
-      }
+      RN(wt_bt)(d[0], d[1], d[2], d[3], R + lo, R + pw + lo, R + 2 * pw + lo, R + 3 * pw + lo, hi - lo);
       T* vb = V + c * tc + (r - r0) * tw;
       const int64_t vs = g->Cx * tc; /* distance between the xi planes of V */
+      T *E = EO, *O = EO + (tw + 1);
       for (int i = 0; i < 4; i++) {
-        const T* Ri = R + i * pw;
-        T *E = EO, *O = EO + (tw + 1);
-        for (int64_t k = 0; k <= tw; k++) {
-          E[k] = Ri[2 * k];
-          O[k] = Ri[2 * k + 1];
-        }
-        T *v0 = vb + (i * 4) * vs, *v1 = v0 + vs, *v2 = v1 + vs, *v3 = v2 + vs;
-        for (int64_t t = 0; t < tw; t++) {
-          const T e = E[t], o = O[t], e1 = E[t + 1], o1 = O[t + 1];
-          v0[t] = e - e1;
-          v1[t] = o + e1;
-          v2[t] = e1 - o;
-          v3[t] = o - o1;
-        }
+        RN(wt_split)(R + i * pw, E, O, tw + 1);
+        T* v0 = vb + (i * 4) * vs;
+        RN(wt_bt)(E, O, E + 1, O + 1, v0, v0 + vs, v0 + 2 * vs, v0 + 3 * vs, tw);
       }
     }
 }
@@ -297,29 +334,18 @@ static void RN(wino_output)(const conv_geom* g, const T* M, const T* bias, int64
     for (int64_t r = r0; r < r1; r++) {
       const int64_t n = r / th, ty = r % th;
       const T* mb = M + co * tc + (r - r0) * tw;
-      for (int j = 0; j < 4; j++) {
-        const T *m0 = mb + j * ms, *m1 = mb + (4 + j) * ms, *m2 = mb + (8 + j) * ms, *m3 = mb + (12 + j) * ms;
-        T *a0 = A + j * tw, *a1 = A + (4 + j) * tw;
-        for (int64_t t = 0; t < tw; t++) {
-          a0[t] = m0[t] + m1[t] + m2[t];
-          a1[t] = m1[t] - m2[t] - m3[t];
-        }
-      }
+      for (int j = 0; j < 4; j++)
+        RN(wt_at)(mb + j * ms, mb + (4 + j) * ms, mb + (8 + j) * ms, mb + (12 + j) * ms, A + j * tw, A + (4 + j) * tw,
+                  (T)0, tw);
       for (int h = 0; h < 2; h++) {
         const int64_t oy = 2 * ty + h;
         if (oy >= Ho) break;
-        const T *b0 = A + (4 * h) * tw, *b1 = b0 + tw, *b2 = b1 + tw, *b3 = b2 + tw;
+        const T* b0 = A + (4 * h) * tw;
         T *ye = Y + 2 * h * tw, *yo = ye + tw;
-        for (int64_t t = 0; t < tw; t++) {
-          ye[t] = b0[t] + b1[t] + b2[t] + bv;
-          yo[t] = b1[t] - b2[t] - b3[t] + bv;
-        }
+        RN(wt_at)(b0, b0 + tw, b0 + 2 * tw, b0 + 3 * tw, ye, yo, bv, tw);
         T* yr = y + ((n * g->Cy + co) * Ho + oy) * Wo;
         const int64_t full = Wo / 2;
-        for (int64_t t = 0; t < full; t++) {
-          yr[2 * t] = ye[t];
-          yr[2 * t + 1] = yo[t];
-        }
+        RN(wt_merge)(ye, yo, yr, full);
         if (Wo & 1) yr[Wo - 1] = ye[full];
       }
     }
@@ -341,23 +367,18 @@ static void RN(wino_chunk)(const conv_geom* g, const T* x, const T* U, const T* 
   RN(wino_output)(g, M, bias, th, tw, r0, r1, y, wk);
 }
 
-static int32_t RN(wino_fwd)(const conv_geom* g, const T* x, const T* w, const T* bias, T* y) {
+static int32_t RN(wino_fwd)(const conv_geom* g, const T* x, const T* w, const T* bias, T* y, int flip) {
   const int64_t Ho = g->out[0], Wo = g->out[1], th = (Ho + 1) / 2, tw = (Wo + 1) / 2, rows = g->N * th;
   const int64_t Cxg = g->Cx / g->G;
   if (rows == 0 || tw == 0) return DT_OK;
-  /* tile rows per chunk: V and M of a chunk about CONV_WINO_CHUNK_BYTES */
-  const int64_t tile_bytes = 16 * (g->Cx + g->Cy) * (int64_t)sizeof(T);
-  int64_t rc = CONV_WINO_CHUNK_BYTES / (tile_bytes * tw);
-  if (rc < 1) rc = 1;
   int nt = dt_nthreads_for(2 * g->N * g->Cy * Cxg * 9 * Ho * Wo);
-  if (nt > 1 && rows < 2 * nt * rc) rc = rows / (2 * nt) > 0 ? rows / (2 * nt) : 1; /* chunks for every thread */
-  const int64_t chunks = (rows + rc - 1) / rc;
+  const int64_t rc = conv_wino_rows(g, sizeof(T), nt), chunks = (rows + rc - 1) / rc;
   if (chunks < nt) nt = (int)chunks;
   const int64_t tcm = rc * tw;
   T* U = (T*)malloc(sizeof(T) * (size_t)(16 * g->Cy * Cxg));
   if (!U) return dt_fail(DT_ERR_MEMORY, "conv: out of memory");
-  RN(wino_weights)(g, w, U);
-  const size_t scratch = (size_t)(16 * (g->Cx + g->Cy) * tcm + 16 * (tw + 1) + 12 * tw + 16);
+  RN(wino_weights)(g, w, U, flip);
+  const size_t scratch = (size_t)(16 * (g->Cx + g->Cy) * tcm + 12 * (tw + 1) + 16); /* V, M, transform rows */
   int failed = 0;
   if (nt > 1) {
     const int prev = dt_gemm_serial_begin();
@@ -385,6 +406,116 @@ static int32_t RN(wino_fwd)(const conv_geom* g, const T* x, const T* w, const T*
   return DT_OK;
 }
 
+/* Weight gradient through the same tiles: gw = G^T [sum over tiles of (A gy A^T) . V] G, with
+ * V = B^T d B the forward's input transform and gy's 2x2 tiles lifted to 4x4 by A. Per chunk:
+ * the input transform, gy's transform into M, and 16 GEMMs S[xi] += M[xi] V[xi]^T ([Cy x
+ * tiles] x [tiles x Cx], per group). wino_gy's wk: 12 * tw. */
+static void RN(wino_gy)(const conv_geom* g, const T* gy, int64_t th, int64_t tw, int64_t r0, int64_t r1, T* M, T* wk) {
+  const int64_t Ho = g->out[0], Wo = g->out[1], tc = (r1 - r0) * tw, ms = g->Cy * tc, full = Wo / 2;
+  T* ev = wk;          /* even/odd columns of the tile's two gy rows: 4 arrays of tw */
+  for (int64_t co = 0; co < g->Cy; co++)
+    for (int64_t r = r0; r < r1; r++) {
+      const int64_t n = r / th, ty = r % th;
+      for (int h = 0; h < 2; h++) {
+        T *e = ev + 2 * h * tw, *o = e + tw;
+        const int64_t oy = 2 * ty + h;
+        if (oy >= Ho) {
+          memset(e, 0, sizeof(T) * (size_t)(2 * tw));
+          continue;
+        }
+        const T* row = gy + ((n * g->Cy + co) * Ho + oy) * Wo;
+        RN(wt_split)(row, e, o, full);
+        if (Wo & 1) {
+          e[full] = row[Wo - 1];
+          o[full] = 0;
+        }
+      }
+      /* A gy A^T: the lift over the two rows (even and odd columns), then over the columns */
+      T* hv = ev + 4 * tw; /* 8 arrays of tw: rows 0..3 of A gy, even then odd columns */
+      RN(wt_a)(ev, ev + 2 * tw, hv, hv + 2 * tw, hv + 4 * tw, hv + 6 * tw, tw);
+      RN(wt_a)(ev + tw, ev + 3 * tw, hv + tw, hv + 3 * tw, hv + 5 * tw, hv + 7 * tw, tw);
+      T* mb = M + co * tc + (r - r0) * tw;
+      for (int i = 0; i < 4; i++) {
+        T* m0 = mb + (i * 4) * ms;
+        RN(wt_a)(hv + 2 * i * tw, hv + (2 * i + 1) * tw, m0, m0 + ms, m0 + 2 * ms, m0 + 3 * ms, tw);
+      }
+    }
+}
+
+static void RN(wino_wgt_chunk)(const conv_geom* g, const T* x, const T* gy, T* S, int64_t th, int64_t tw, int64_t rc,
+                               int64_t ch, T* buf, int64_t tcm) {
+  const int64_t rows = g->N * th, Cxg = g->Cx / g->G, Cyg = g->Cy / g->G;
+  const int64_t r0 = ch * rc, r1 = r0 + rc < rows ? r0 + rc : rows, tc = (r1 - r0) * tw;
+  T *V = buf, *M = buf + 16 * g->Cx * tcm, *wk = M + 16 * g->Cy * tcm;
+  RN(wino_input)(g, x, th, tw, r0, r1, V, wk);
+  RN(wino_gy)(g, gy, th, tw, r0, r1, M, wk);
+  for (int xi = 0; xi < 16; xi++)
+    for (int64_t gi = 0; gi < g->G; gi++)
+      dt_gemm_internal(DTC, 0, 1, Cyg, Cxg, tc, 1.0, M + (xi * g->Cy + gi * Cyg) * tc, tc,
+                       V + (xi * g->Cx + gi * Cxg) * tc, tc, 1.0, S + (xi * g->Cy + gi * Cyg) * Cxg, Cxg, 0);
+}
+
+static int32_t RN(wino_wgt)(const conv_geom* g, const T* x, const T* gy, T* gw) {
+  const int64_t Ho = g->out[0], Wo = g->out[1], th = (Ho + 1) / 2, tw = (Wo + 1) / 2, rows = g->N * th;
+  const int64_t Cxg = g->Cx / g->G, ssz = 16 * g->Cy * Cxg;
+  int nt = dt_nthreads_for(2 * g->N * g->Cy * Cxg * 9 * Ho * Wo);
+  const int64_t rc = conv_wino_rows(g, sizeof(T), nt), chunks = tw > 0 ? (rows + rc - 1) / rc : 0;
+  if (chunks < nt) nt = chunks > 0 ? (int)chunks : 1;
+  const int64_t tcm = rc * tw;
+  const size_t scratch = (size_t)(16 * (g->Cx + g->Cy) * tcm + 12 * (tw + 1) + 16);
+  T** parts = (T**)calloc((size_t)nt, sizeof(T*));
+  if (!parts) return dt_fail(DT_ERR_MEMORY, "conv: out of memory");
+  int failed = 0;
+  const int prev = nt > 1 ? dt_gemm_serial_begin() : 1;
+  /* per-thread sums over a fixed (static) split of the chunks: rounding never depends on timing */
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    const int tid = dt_omp_tid();
+    T* S = (T*)calloc((size_t)ssz, sizeof(T));
+    T* buf = (T*)malloc(sizeof(T) * scratch);
+    if (!S || !buf) {
+#pragma omp atomic write
+      failed = 1;
+    }
+#pragma omp for schedule(static)
+    for (int64_t ch = 0; ch < chunks; ch++)
+      if (S && buf) RN(wino_wgt_chunk)(g, x, gy, S, th, tw, rc, ch, buf, tcm);
+    free(buf);
+    parts[tid] = S;
+  }
+  if (nt > 1) dt_gemm_serial_end(prev);
+  if (!failed) {
+    /* gw[co, ci] = G^T S G (4x4 -> 3x3), S summed over the threads in order */
+    const T h = (T)0.5;
+    for (int64_t co = 0; co < g->Cy; co++)
+      for (int64_t ci = 0; ci < Cxg; ci++) {
+        T s[4][4];
+        for (int xi = 0; xi < 16; xi++) {
+          const int64_t i = (xi * g->Cy + co) * Cxg + ci;
+          T v = parts[0][i];
+          for (int t = 1; t < nt; t++) v += parts[t][i];
+          s[xi / 4][xi % 4] = v;
+        }
+        T q[3][4]; /* G^T s */
+        for (int j = 0; j < 4; j++) {
+          q[0][j] = s[0][j] + h * (s[1][j] + s[2][j]);
+          q[1][j] = h * (s[1][j] - s[2][j]);
+          q[2][j] = h * (s[1][j] + s[2][j]) + s[3][j];
+        }
+        T* o = gw + (co * Cxg + ci) * 9;
+        for (int i = 0; i < 3; i++) {
+          o[i * 3 + 0] = q[i][0] + h * (q[i][1] + q[i][2]);
+          o[i * 3 + 1] = h * (q[i][1] - q[i][2]);
+          o[i * 3 + 2] = h * (q[i][1] + q[i][2]) + q[i][3];
+        }
+      }
+  }
+  for (int t = 0; t < nt; t++) free(parts[t]);
+  free(parts);
+  if (failed) return dt_fail(DT_ERR_MEMORY, "conv: cannot allocate Winograd scratch");
+  return DT_OK;
+}
+
 static int32_t RN(conv_run)(int kind, const conv_geom* g, const T* a, const T* b, const T* bias, T* out);
 
 /* The transpose kernel of a stride-1 convolution as a forward convolution of y with the
@@ -403,6 +534,7 @@ static int32_t RN(tr_flipped)(const conv_geom* g, const T* y, const T* w, const 
     f.p[d] = g->d[d] * (g->k[d] - 1) - g->p[d];
     if (f.k[d] != 1 || f.p[d] != 0 || f.in[d] != f.out[d]) f.pointwise = 0;
   }
+  if (conv_wino_ok(&f)) return RN(wino_fwd)(&f, y, w, bias, x, 1); /* flips while transforming */
   const int64_t Cxg = g->Cx / g->G, Cyg = g->Cy / g->G, K = g->K;
   T* wf = (T*)malloc(sizeof(T) * (size_t)(g->Cy * Cxg * K > 0 ? g->Cy * Cxg * K : 1));
   if (!wf) return dt_fail(DT_ERR_MEMORY, "conv: out of memory");
@@ -422,7 +554,8 @@ static int32_t RN(tr_flipped)(const conv_geom* g, const T* y, const T* w, const 
  * out = x. WGT: a = x, b = y, out = gw. */
 static int32_t RN(conv_run)(int kind, const conv_geom* g, const T* a, const T* b, const T* bias, T* out) {
   if (kind == CONV_TR && conv_tr_flips(g)) return RN(tr_flipped)(g, a, b, bias, out);
-  if (kind == CONV_FWD && conv_wino_ok(g)) return RN(wino_fwd)(g, a, b, bias, out);
+  if (kind == CONV_FWD && conv_wino_ok(g)) return RN(wino_fwd)(g, a, b, bias, out, 0);
+  if (kind == CONV_WGT && conv_wino_ok(g)) return RN(wino_wgt)(g, a, b, out);
   const int64_t colsz = g->pointwise ? 0 : g->Cx * g->K * g->Lout;
   const int64_t xs = g->Cx * g->Lin, ys = g->Cy * g->Lout, wsz = g->Cy * (g->Cx / g->G) * g->K;
   const int64_t N = g->N;
