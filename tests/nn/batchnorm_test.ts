@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { nn, noGrad, type Tensor, tensor } from "../../mod.ts";
+import { nn, noGrad, randn, type Tensor, tensor } from "../../mod.ts";
 import { assertClose, gradcheck, randomDouble } from "../util/gradcheck.ts";
 import { throwsWith } from "../util/fixture_json.ts";
+import { cleanAndPoisoned } from "../util/poison.ts";
 import { assertMatches, cases, checkFnCase, type FnCase, make, type TensorSpec } from "../util/fixture_act.ts";
 
 const F = nn.functional;
@@ -197,6 +198,24 @@ Deno.test("one value per channel is fine in evaluation mode", () => {
 });
 
 // ------------------------------------------------------------------ errors
+
+Deno.test("batch norm writes every element of reused (dirty) buffers: outputs, statistics and gradients", () => {
+  for (const shape of [[4, 3, 5, 6], [6, 5]]) {
+    const c = shape[1];
+    const x = randn(shape, { requiresGrad: true }), w = randn([c], { requiresGrad: true });
+    const b = randn([c], { requiresGrad: true });
+    for (const training of [true, false]) {
+      const [clean, poisoned] = cleanAndPoisoned(([x, w, b]) => {
+        for (const t of [x, w, b]) t.grad = null;
+        const rm = tensor(new Float32Array(c).fill(0.5)), rv = tensor(new Float32Array(c).fill(2));
+        const y = F.batchNorm(x, rm, rv, w, b, training);
+        y.mul(y).sum().backward();
+        return [y, rm, rv, x.grad!, w.grad!, b.grad!].map(nums);
+      }, [x, w, b]);
+      assert.deepEqual(poisoned, clean, `${shape} training ${training}`);
+    }
+  }
+});
 
 Deno.test("batch norm errors name the call, the expected and the actual value", () => {
   throwsWith(

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { cat, getNumThreads, manualSeed, nn, noGrad, randn, setNumThreads, type Tensor } from "../../mod.ts";
 import { assertClose, gradcheck, randomDouble } from "../util/gradcheck.ts";
 import { throwsWith } from "../util/fixture_json.ts";
+import { cleanAndPoisoned } from "../util/poison.ts";
 import { cases, checkFnCase, type FnCase } from "../util/fixture_act.ts";
 
 const F = nn.functional;
@@ -215,6 +216,30 @@ Deno.test("convolution: the Winograd 3x3 path equals the im2col path (output and
     assertClose(nums(x.grad!), nums(xr.grad!), atol, rtol, `${what} input grad`);
     assertClose(nums(w.grad!), nums(wr.grad!), atol * 10, rtol, `${what} weight grad`);
     assertClose(nums(b.grad!), nums(br.grad!), atol * 10, rtol, `${what} bias grad`);
+  }
+});
+
+Deno.test("convolution writes every element of reused (dirty) buffers: outputs and all gradients", () => {
+  manualSeed(21);
+  const configs: [number[], number[], (x: Tensor, w: Tensor, b: Tensor) => Tensor][] = [
+    [[4, 3, 7, 6], [5, 3, 3, 3], (x, w, b) => F.conv2d(x, w, b, { padding: 1 })], // batch-parallel im2col
+    [[3, 3, 7, 6], [6, 1, 2, 3], (x, w, b) => F.conv2d(x, w, b, { stride: 2, groups: 3 })], // samples in order
+    [[2, 32, 9, 11], [32, 32, 3, 3], (x, w, b) => F.conv2d(x, w, b, { padding: 1 })], // Winograd
+    [[2, 4, 9], [3, 4, 1], (x, w, b) => F.conv1d(x, w, b)], // pointwise
+    [[2, 4, 5, 5], [4, 3, 3, 3], (x, w, b) => F.convTranspose2d(x, w, b, { stride: 2 })], // col2im
+  ];
+  for (const [xs, ws, fn] of configs) {
+    const bn = fn.toString().includes("Transpose") ? ws[1] : ws[0];
+    const x = randn(xs, { requiresGrad: true }), w = randn(ws, { requiresGrad: true });
+    const b = randn([bn], { requiresGrad: true });
+    const g = randn(fn(x, w, b).shape);
+    const [clean, poisoned] = cleanAndPoisoned(([x, w, b, g]) => {
+      for (const t of [x, w, b]) t.grad = null;
+      const y = fn(x, w, b);
+      y.backward(g);
+      return [y, x.grad!, w.grad!, b.grad!].map(nums);
+    }, [x, w, b, g]);
+    assert.deepEqual(poisoned, clean, `${fn}`);
   }
 });
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { manualSeed, nn, randn, type Tensor, tensor } from "../../mod.ts";
 import { assertClose, gradcheck, randomDouble } from "../util/gradcheck.ts";
 import { throwsWith } from "../util/fixture_json.ts";
+import { cleanAndPoisoned } from "../util/poison.ts";
 import { cases, checkFnCase, type FnCase, type TensorSpec, values } from "../util/fixture_act.ts";
 
 const F = nn.functional;
@@ -120,6 +121,32 @@ Deno.test("pooling: non-contiguous input gives the contiguous result", () => {
 });
 
 // ------------------------------------------------------------------ errors
+
+Deno.test("pooling writes every element of reused (dirty) buffers: values, indices and gradients", () => {
+  manualSeed(22);
+  const ops: ((x: Tensor) => Tensor[])[] = [
+    (x) => F.maxPool2d(x, 2, { returnIndices: true }),
+    (x) => F.maxPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true, returnIndices: true }),
+    (x) => [F.avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false })],
+    (x) => [F.adaptiveAvgPool2d(x, 1)],
+    (x) => [F.adaptiveAvgPool2d(x, [3, 4])],
+    (x) => F.adaptiveMaxPool2d(x, [3, 2], true) as [Tensor, Tensor],
+    (x) => {
+      const [v, i] = F.maxPool2d(x, 2, { returnIndices: true });
+      return [F.maxUnpool2d(v, i, 2, { outputSize: [x.shape[2], x.shape[3]] })];
+    },
+  ];
+  const x = randn([3, 4, 7, 9], { requiresGrad: true });
+  for (const op of ops) {
+    const [clean, poisoned] = cleanAndPoisoned(([x]) => {
+      x.grad = null;
+      const outs = op(x);
+      outs[0].mul(outs[0]).sum().backward();
+      return [...outs, x.grad!].map(nums);
+    }, [x]);
+    assert.deepEqual(poisoned, clean, `${op}`);
+  }
+});
 
 Deno.test("pooling errors name the call, the expected and the actual values", () => {
   throwsWith(

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { arange, nn, randn, type Tensor, tensor } from "../../mod.ts";
 import { assertClose, gradcheck, randomDouble } from "../util/gradcheck.ts";
 import { throwsWith } from "../util/fixture_json.ts";
+import { cleanAndPoisoned } from "../util/poison.ts";
 import { cases, checkFnCase, type FnCase } from "../util/fixture_act.ts";
 
 const F = nn.functional;
@@ -75,6 +76,19 @@ Deno.test("interpolate: non-contiguous input gives the contiguous result", () =>
 });
 
 // ------------------------------------------------------------------ errors
+
+Deno.test("interpolate writes every element of reused (dirty) buffers: outputs and gradients", () => {
+  const x = randn([2, 3, 5, 4], { requiresGrad: true });
+  for (const mode of ["nearest", "bilinear"] as const) {
+    const [clean, poisoned] = cleanAndPoisoned(([x]) => {
+      x.grad = null;
+      const y = F.interpolate(x, { size: [7, 9], mode });
+      y.mul(y).sum().backward();
+      return [y, x.grad!].map(nums);
+    }, [x]);
+    assert.deepEqual(poisoned, clean, mode);
+  }
+});
 
 Deno.test("vision errors name the call, the expected and the actual values", () => {
   throwsWith(

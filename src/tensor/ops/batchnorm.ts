@@ -13,7 +13,7 @@ import type { DType } from "../../backend/dtype.ts";
 import { record } from "../../autograd/node.ts";
 import { fmt, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
-import { castRaw, checkTensor, contiguousRaw, empty } from "./util.ts";
+import { castRaw, checkTensor, contiguousRaw, emptyRaw } from "./util.ts";
 
 /** Options of `batchNorm`. */
 export interface BatchNormArgs {
@@ -81,8 +81,8 @@ export function batchNorm(x: Tensor, args: BatchNormArgs, call = "batchNorm"): T
   const direct = (t: Tensor | null) => t === null || (t.dtype === dt && t.isContiguous());
   const rmc = rm && (direct(rm) ? rm : operand(rm, dt, call));
   const rvc = rv && (direct(rv) ? rv : operand(rv, dt, call));
-  const saveMean = empty([c], dt), saveInvstd = empty([c], dt);
-  const y = empty(x.shape, dt);
+  const saveMean = emptyRaw([c], dt), saveInvstd = emptyRaw([c], dt);
+  const y = emptyRaw(x.shape, dt);
   nk.batchNormForward(
     args.training,
     n,
@@ -114,9 +114,9 @@ export function batchNorm(x: Tensor, args: BatchNormArgs, call = "batchNorm"): T
   const training = args.training;
   return record("NativeBatchNormBackward", out, inputs, (g) => {
     const gc = operand(g, dt, call);
-    const gin = x.requiresGrad ? empty(x.shape, dt) : null;
-    const gw = w && w.requiresGrad ? empty([c], dt) : null;
-    const gb = b && b.requiresGrad ? empty([c], dt) : null;
+    const gin = x.requiresGrad ? emptyRaw(x.shape, dt) : null;
+    const gw = w && w.requiresGrad ? emptyRaw([c], dt) : null;
+    const gb = b && b.requiresGrad ? emptyRaw([c], dt) : null;
     nk.batchNormBackward(training, n, c, s, gc, xc, wc, saveMean, saveInvstd, gin, gw, gb, call);
     const back = (t: Tensor | null, like: Tensor): Tensor | null =>
       t === null ? null : castRaw(t, like.dtype, call).reshape(like.shape);

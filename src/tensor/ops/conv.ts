@@ -11,7 +11,7 @@ import * as kc from "../../backend/conv.ts";
 import { record } from "../../autograd/node.ts";
 import { fmt, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
-import { checkTensor, contiguousRaw, empty } from "./util.ts";
+import { checkTensor, contiguousRaw, emptyRaw } from "./util.ts";
 
 /** Geometry options of a convolution; every list has one entry per spatial dim. */
 export interface ConvOptions {
@@ -112,18 +112,18 @@ function grads(
   const gc = contiguousRaw(grad, call);
   let gx: Tensor | null = null, gw: Tensor | null = null, gb: Tensor | null = null;
   if (x.requiresGrad) {
-    gx = empty(x.shape, x.dtype);
+    gx = emptyRaw(x.shape, x.dtype);
     if (transposed) kc.convForward(g, gc, wc, null, gx, call);
     else kc.convTranspose(g, gc, wc, null, gx, call);
   }
   if (weight.requiresGrad) {
-    gw = empty(weight.shape, weight.dtype);
+    gw = emptyRaw(weight.shape, weight.dtype);
     if (transposed) kc.convWeight(g, gc, xc, gw, call);
     else kc.convWeight(g, xc, gc, gw, call);
   }
   if (bias !== null && bias.requiresGrad) {
     const [n, c] = gc.shape;
-    gb = empty([c], bias.dtype);
+    gb = emptyRaw([c], bias.dtype);
     kc.convBiasGrad(n, c, numelOf(gc.shape.slice(2)), gc, gb, call);
   }
   return [gx, gw, gb];
@@ -164,7 +164,7 @@ export function convolution(x: Tensor, weight: Tensor, bias: Tensor | null, o: C
   };
   const xc = contiguousRaw(x, call), wc = contiguousRaw(weight, call);
   const bc = bias === null ? null : contiguousRaw(bias, call);
-  const out = empty([n, cout, ...outSizes], x.dtype);
+  const out = emptyRaw([n, cout, ...outSizes], x.dtype);
   kc.convForward(g, xc, wc, bc, out, call);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   const backward = (grad: Tensor) => grads(false, g, x, weight, bias, xc, wc, grad, call);
@@ -220,7 +220,7 @@ export function convTranspose(
   };
   const xc = contiguousRaw(x, call), wc = contiguousRaw(weight, call);
   const bc = bias === null ? null : contiguousRaw(bias, call);
-  const out = empty([n, cout, ...outSizes], x.dtype);
+  const out = emptyRaw([n, cout, ...outSizes], x.dtype);
   kc.convTranspose(g, xc, wc, bc, out, call);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   const backward = (grad: Tensor) => grads(true, g, x, weight, bias, xc, wc, grad, call);

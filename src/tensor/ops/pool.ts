@@ -15,7 +15,7 @@ import { isGradEnabled } from "../../autograd/grad_mode.ts";
 import { record } from "../../autograd/node.ts";
 import { fmt, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
-import { checkTensor, contiguousRaw, empty } from "./util.ts";
+import { checkTensor, contiguousRaw, emptyRaw, zerosRaw } from "./util.ts";
 
 /** A regular pooling window; one entry per spatial dim. */
 export interface PoolWindow {
@@ -59,7 +59,7 @@ const NO_AVG: kc.AvgOptions = { countIncludePad: true, divisorOverride: 0 };
 /** Max-pool gradient: scatter-add of g through the flat indices into each input plane. */
 function maxBackward(x: Tensor, indices: Tensor, g: Tensor, lin: number, lout: number, call: string): Tensor {
   const gc = contiguousRaw(g, call);
-  const gx = empty(x.shape, x.dtype);
+  const gx = zerosRaw(x.shape, x.dtype); // scatter-add target
   const planes = lin === 0 ? 0 : x.numel() / lin;
   if (planes > 0 && lout > 0) cpu.scatter(true, gx, gc, indices, planes, lin, lout, 1, call);
   return gx;
@@ -84,9 +84,9 @@ function maxLike<I extends boolean>(
 ): MaxResult<I> {
   const lead = x.shape.slice(0, x.ndim - g.inSizes.length);
   const xc = contiguousRaw(x, call);
-  const out = empty([...lead, ...g.outSizes], x.dtype);
+  const out = emptyRaw([...lead, ...g.outSizes], x.dtype);
   const needGrad = isGradEnabled() && x.requiresGrad;
-  const idx = wantIndices || needGrad ? empty(out.shape, "int64") : null;
+  const idx = wantIndices || needGrad ? emptyRaw(out.shape, "int64") : null;
   kc.poolForward(kc.PoolOp.MAX, mode, g, xc, out, idx, samples, NO_AVG, call);
   if (idx !== null) {
     const lin = numelOf(g.inSizes), lout = numelOf(g.outSizes);
@@ -98,11 +98,11 @@ function maxLike<I extends boolean>(
 function avgLike(mode: number, x: Tensor, g: kc.PoolGeometry, avg: kc.AvgOptions, name: string, call: string) {
   const lead = x.shape.slice(0, x.ndim - g.inSizes.length);
   const xc = contiguousRaw(x, call);
-  const out = empty([...lead, ...g.outSizes], x.dtype);
+  const out = emptyRaw([...lead, ...g.outSizes], x.dtype);
   kc.poolForward(kc.PoolOp.AVG, mode, g, xc, out, null, null, avg, call);
   return record(name, out, [x], (grad) => {
     const gc = contiguousRaw(grad, call);
-    const gx = empty(x.shape, x.dtype);
+    const gx = emptyRaw(x.shape, x.dtype); // the kernel zeroes each plane before spreading
     kc.avgPoolBackward(mode, g, gc, gx, avg, call);
     return [gx];
   });
@@ -221,7 +221,7 @@ export function fractionalMaxPool<I extends boolean>(
 /** Min and max of an int64 tensor (no graph). */
 function indexRange(idx: Tensor, call: string): [number, number] {
   const flat = contiguousRaw(idx, call);
-  const lo = empty([], "int64"), hi = empty([], "int64");
+  const lo = emptyRaw([], "int64"), hi = emptyRaw([], "int64");
   cpu.reduce(Reduce.DT_RED_MIN, lo, flat, 1, idx.numel(), 1, 0, call);
   cpu.reduce(Reduce.DT_RED_MAX, hi, flat, 1, idx.numel(), 1, 0, call);
   return [Number(lo.toArray()[0]), Number(hi.toArray()[0])];
@@ -255,11 +255,11 @@ export function maxUnpool(x: Tensor, indices: Tensor, outSizes: readonly number[
     }
   }
   const xc = contiguousRaw(x, call), ic = contiguousRaw(indices, call);
-  const out = empty([...lead, ...outSizes], x.dtype);
+  const out = zerosRaw([...lead, ...outSizes], x.dtype); // zeros where no index points
   if (planes > 0 && lin > 0) cpu.scatter(false, out, xc, ic, planes, lout, lin, 1, call);
   return record("MaxUnpoolBackward", out, [x], (grad) => {
     const gc = contiguousRaw(grad, call);
-    const gx = empty(x.shape, x.dtype);
+    const gx = zerosRaw(x.shape, x.dtype);
     if (planes > 0 && lin > 0) cpu.gather(gx, gc, ic, planes, lout, lin, 1, call);
     return [gx];
   }, [ic]);

@@ -9,7 +9,7 @@ import * as kc from "../../backend/conv.ts";
 import { record } from "../../autograd/node.ts";
 import { fmt, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
-import { checkTensor, contiguousRaw, empty } from "./util.ts";
+import { checkTensor, contiguousRaw, emptyRaw } from "./util.ts";
 
 /**
  * Resamples the last `outSizes.length` dims of x to `outSizes`. `scales` holds the user's scale
@@ -40,11 +40,11 @@ export function upsample(
   const g: kc.UpsampleGeometry = { planes: numelOf(lead), inSizes, outSizes, scales };
   const m = mode === "nearest" ? kc.UpsampleMode.NEAREST : kc.UpsampleMode.LINEAR;
   const xc = contiguousRaw(x, call);
-  const out = empty([...lead, ...outSizes], x.dtype);
+  const out = emptyRaw([...lead, ...outSizes], x.dtype);
   kc.upsample(m, alignCorners, g, xc, out, call);
   return record(mode === "nearest" ? "UpsampleNearestBackward" : "UpsampleLinearBackward", out, [x], (grad) => {
     const gc = contiguousRaw(grad, call);
-    const gx = empty(x.shape, x.dtype);
+    const gx = emptyRaw(x.shape, x.dtype); // the kernel zeroes each plane before spreading
     kc.upsampleBackward(m, alignCorners, g, gc, gx, call);
     return [gx];
   });
