@@ -7,7 +7,8 @@
  */
 
 import { check, native } from "../ffi/mod.ts";
-import { type DType, DTYPES } from "./dtype.ts";
+import type { DType } from "./dtype.ts";
+import { at, bytes, code } from "./marshal.ts";
 import type { CpuStorage } from "./storage.ts";
 
 /** A strided window onto a storage, the unit every primitive works on. */
@@ -43,24 +44,6 @@ function put(v: View, nd: number, k: number): number {
   const st = v.strides;
   for (let i = 0; i < nd; i++) desc[k++] = st[i];
   return k;
-}
-
-function bytes(v: View): Uint8Array {
-  const b = v._storage.bytes;
-  if (b === null) throw new Error("denotorch: storage was released (a tensor was used after dispose)");
-  return b;
-}
-
-/** The bytes starting at the view's first element (for kernels that take no offset). */
-function at(v: View): Uint8Array {
-  const b = bytes(v);
-  return v._offset === 0 ? b : b.subarray(v._offset * DTYPES[v.dtype].itemsize);
-}
-
-function code(d: DType, call: string): number {
-  const c = DTYPES[d].code;
-  if (c < 0) throw new TypeError(`${call}: dtype ${d} has no CPU kernels; convert it with .float() first`);
-  return c;
 }
 
 /** out = a OP b over out's shape; a and b are already broadcast (stride 0) views of it. */

@@ -7,26 +7,14 @@
  */
 
 import { check, native } from "../ffi/mod.ts";
-import { DTYPES } from "./dtype.ts";
 import type { View } from "./cpu.ts";
+import { bytes, floatCode } from "./marshal.ts";
 
 /** A block of rows inside a storage: `off` is the absolute element offset of row 0, `ld` the row stride. */
 export interface Rows {
   readonly view: View;
   readonly off: number;
   readonly ld: number;
-}
-
-function bytes(v: View): Uint8Array {
-  const b = v._storage.bytes;
-  if (b === null) throw new Error("denotorch: storage was released (a tensor was used after dispose)");
-  return b;
-}
-
-function code(v: View, call: string): number {
-  const d = v.dtype;
-  if (d !== "float32" && d !== "float64") throw new TypeError(`${call}: expected float32 or float64, got ${d}`);
-  return DTYPES[d].code;
 }
 
 /**
@@ -46,7 +34,7 @@ export function lstmCellForward(
 ): void {
   check(
     native.dt_lstm_cell_forward(
-      code(gates.view, call),
+      floatCode(gates.view, call),
       B,
       H,
       bytes(gates.view),
@@ -82,7 +70,7 @@ export function lstmCellBackward(
 ): void {
   check(
     native.dt_lstm_cell_backward(
-      code(gates.view, call),
+      floatCode(gates.view, call),
       B,
       H,
       bytes(gates.view),
@@ -119,7 +107,7 @@ export function gruCellForward(
 ): void {
   check(
     native.dt_gru_cell_forward(
-      code(gx.view, call),
+      floatCode(gx.view, call),
       B,
       H,
       bytes(gx.view),
@@ -159,7 +147,7 @@ export function gruCellBackward(
 ): void {
   check(
     native.dt_gru_cell_backward(
-      code(gates.view, call),
+      floatCode(gates.view, call),
       B,
       H,
       bytes(gates.view),
@@ -197,7 +185,7 @@ export function rnnCellForward(
 ): void {
   check(
     native.dt_rnn_cell_forward(
-      code(pre.view, call),
+      floatCode(pre.view, call),
       B,
       H,
       relu ? 1 : 0,
@@ -229,7 +217,7 @@ export function rnnCellBackward(
 ): void {
   check(
     native.dt_rnn_cell_backward(
-      code(act.view, call),
+      floatCode(act.view, call),
       B,
       H,
       relu ? 1 : 0,
