@@ -36,6 +36,17 @@ import {
 
 const marginSpec = (dflt: number): ArgSpec => ({ name: "margin", kind: "number", default: dflt });
 
+/** Parses the (margin, size_average, reduce, reduction) arguments the margin losses share. */
+function marginArgs(call: string, args: unknown[], dflt: number): { margin: number; reduction: string } {
+  const a = parseArgs(call, args, [marginSpec(dflt), ...LEGACY]);
+  return { margin: a.margin as number, reduction: reductionOf(call, a) };
+}
+
+/** Checks the (input1, input2, target) tensors of a pair loss. */
+function pairTensors(call: string, input1: Tensor, input2: Tensor, target: Tensor): void {
+  tensors(call, [[input1, "input1"], [input2, "input2"], [target, "target"]]);
+}
+
 /** Options of the margin losses (MarginRanking, HingeEmbedding, CosineEmbedding). */
 export interface MarginLossOptions extends ReductionOptions {
   /** The margin (defaults: 0 for ranking and cosine, 1 for hinge). */
@@ -83,9 +94,9 @@ export function marginRankingLoss(
   opts?: MarginLossOptions,
 ): Tensor {
   const call = "marginRankingLoss";
-  tensors(call, [[input1, "input1"], [input2, "input2"], [target, "target"]]);
-  const a = parseArgs(call, [margin, opts], [marginSpec(0), ...LEGACY]);
-  return marginRankingImpl(call, input1, input2, target, a.margin as number, reductionOf(call, a));
+  pairTensors(call, input1, input2, target);
+  const a = marginArgs(call, [margin, opts], 0);
+  return marginRankingImpl(call, input1, input2, target, a.margin, a.reduction);
 }
 
 /**
@@ -105,14 +116,14 @@ export class MarginRankingLoss extends Loss {
    * Options (`margin`, `reduction`, ...), or PyTorch's positional (margin, size_average, reduce, reduction).
    */
   constructor(first?: number | MarginLossOptions, ...positional: unknown[]) {
-    const a = parseArgs("MarginRankingLoss", [first, ...positional], [marginSpec(0), ...LEGACY]);
-    super(reductionOf("MarginRankingLoss", a));
-    this.margin = a.margin as number;
+    const a = marginArgs("MarginRankingLoss", [first, ...positional], 0);
+    super(a.reduction);
+    this.margin = a.margin;
   }
   /** The loss of the pairs (`input1`, `input2`) against the labels `target`, reduced as configured. */
   override forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
     const call = "MarginRankingLoss.forward";
-    tensors(call, [[input1, "input1"], [input2, "input2"], [target, "target"]]);
+    pairTensors(call, input1, input2, target);
     return marginRankingImpl(call, input1, input2, target, this.margin, this.reduction);
   }
 }
@@ -144,8 +155,8 @@ export function hingeEmbeddingLoss(
 ): Tensor {
   const call = "hingeEmbeddingLoss";
   tensors(call, [[input, "input"], [target, "target"]]);
-  const a = parseArgs(call, [margin, opts], [marginSpec(1), ...LEGACY]);
-  return hingeImpl(call, input, target, a.margin as number, reductionOf(call, a));
+  const a = marginArgs(call, [margin, opts], 1);
+  return hingeImpl(call, input, target, a.margin, a.reduction);
 }
 
 /**
@@ -165,9 +176,9 @@ export class HingeEmbeddingLoss extends Loss {
    * Options (`margin`, `reduction`, ...), or PyTorch's positional (margin, size_average, reduce, reduction).
    */
   constructor(first?: number | MarginLossOptions, ...positional: unknown[]) {
-    const a = parseArgs("HingeEmbeddingLoss", [first, ...positional], [marginSpec(1), ...LEGACY]);
-    super(reductionOf("HingeEmbeddingLoss", a));
-    this.margin = a.margin as number;
+    const a = marginArgs("HingeEmbeddingLoss", [first, ...positional], 1);
+    super(a.reduction);
+    this.margin = a.margin;
   }
   /** The loss of `input` against `target`, reduced as configured. */
   override forward(input: Tensor, target: Tensor): Tensor {
@@ -338,9 +349,9 @@ export function cosineEmbeddingLoss(
   opts?: MarginLossOptions,
 ): Tensor {
   const call = "cosineEmbeddingLoss";
-  tensors(call, [[input1, "input1"], [input2, "input2"], [target, "target"]]);
-  const a = parseArgs(call, [margin, opts], [marginSpec(0), ...LEGACY]);
-  return cosineEmbeddingImpl(call, input1, input2, target, a.margin as number, reductionOf(call, a));
+  pairTensors(call, input1, input2, target);
+  const a = marginArgs(call, [margin, opts], 0);
+  return cosineEmbeddingImpl(call, input1, input2, target, a.margin, a.reduction);
 }
 
 /**
@@ -360,14 +371,14 @@ export class CosineEmbeddingLoss extends Loss {
    * Options (`margin`, `reduction`, ...), or PyTorch's positional (margin, size_average, reduce, reduction).
    */
   constructor(first?: number | MarginLossOptions, ...positional: unknown[]) {
-    const a = parseArgs("CosineEmbeddingLoss", [first, ...positional], [marginSpec(0), ...LEGACY]);
-    super(reductionOf("CosineEmbeddingLoss", a));
-    this.margin = a.margin as number;
+    const a = marginArgs("CosineEmbeddingLoss", [first, ...positional], 0);
+    super(a.reduction);
+    this.margin = a.margin;
   }
   /** The loss of the pairs (`input1`, `input2`) against the labels `target`, reduced as configured. */
   override forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
     const call = "CosineEmbeddingLoss.forward";
-    tensors(call, [[input1, "input1"], [input2, "input2"], [target, "target"]]);
+    pairTensors(call, input1, input2, target);
     return cosineEmbeddingImpl(call, input1, input2, target, this.margin, this.reduction);
   }
 }
