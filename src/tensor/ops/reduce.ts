@@ -255,14 +255,24 @@ export function variance(
   unbiased: boolean,
   keepdim: boolean,
 ): Tensor {
-  const call = "var";
+  const { v: r, dims, n, c } = varianceRaw(t, dim, unbiased, keepdim, "var");
+  return record("VarBackward", r, [t], (g) => [varGrad(t, g, dims, keepdim, n, c)], [t]);
+}
+
+/** The checked, unrecorded variance var and std share, with what their backwards need. */
+function varianceRaw(
+  t: Tensor,
+  dim: number | readonly number[] | undefined,
+  unbiased: boolean,
+  keepdim: boolean,
+  call: string,
+): { v: Tensor; dims: number[]; n: number; c: number } {
   checkTensor(t, call);
-  if (!isFloat(t.dtype)) throw new TypeError(`var: expected a floating point tensor, got ${t.dtype}`);
+  if (!isFloat(t.dtype)) throw new TypeError(`${call}: expected a floating point tensor, got ${t.dtype}`);
   const dims = dimList(t, dim, call);
   const c = unbiased ? 1 : 0;
   const n = numelOf(dims.map((d) => t.shape[d]));
-  const r = reduceRaw(t, Reduce.DT_RED_VAR, dims, keepdim, t.dtype, c, call);
-  return record("VarBackward", r, [t], (g) => [varGrad(t, g, dims, keepdim, n, c)], [t]);
+  return { v: reduceRaw(t, Reduce.DT_RED_VAR, dims, keepdim, t.dtype, c, call), dims, n, c };
 }
 
 /** d var / d t for an output gradient `g` of the variance's shape. */
@@ -280,12 +290,7 @@ export function std(
   keepdim: boolean,
 ): Tensor {
   const call = "std";
-  checkTensor(t, call);
-  if (!isFloat(t.dtype)) throw new TypeError(`std: expected a floating point tensor, got ${t.dtype}`);
-  const dims = dimList(t, dim, call);
-  const c = unbiased ? 1 : 0;
-  const n = numelOf(dims.map((d) => t.shape[d]));
-  const v = reduceRaw(t, Reduce.DT_RED_VAR, dims, keepdim, t.dtype, c, call);
+  const { v, dims, n, c } = varianceRaw(t, dim, unbiased, keepdim, call);
   const r = unaryCore(Unary.DT_SQRT, v, 0, 0, v.dtype, call); // float16 computes in float32
   v.dispose();
   return record("StdBackward", r, [t], (g) => {
