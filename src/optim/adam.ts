@@ -34,8 +34,8 @@ const DEFAULTS: AdamOptions = {
   maximize: false,
 };
 
-/** Adam's and AdamW's shared option checks (PyTorch's messages). */
-export function checkAdamOptions(o: AdamOptions, call: string): void {
+/** The option checks Adam, AdamW and Adamax share (PyTorch's messages). */
+export function checkAdamOptions(o: Pick<AdamOptions, "lr" | "eps" | "betas" | "weightDecay">, call: string): void {
   if (!(o.lr >= 0)) throw new RangeError(`${call}: Invalid learning rate: ${o.lr}`);
   if (!(o.eps >= 0)) throw new RangeError(`${call}: Invalid epsilon value: ${o.eps}`);
   if (!(o.betas[0] >= 0 && o.betas[0] < 1)) {

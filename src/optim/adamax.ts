@@ -8,6 +8,7 @@ import type { Tensor } from "../tensor/tensor.ts";
 import * as E from "../tensor/ops/elementwise.ts";
 import { Optimizer, type ParamGroup, type Params, resolveOptions } from "./optimizer.ts";
 import { effectiveGrad, maximumInPlace, zerosState } from "./inplace.ts";
+import { checkAdamOptions } from "./adam.ts";
 
 /** Options of `Adamax`. */
 export interface AdamaxOptions {
@@ -49,15 +50,7 @@ export class Adamax extends Optimizer<AdamaxOptions> {
   }
 
   protected override checkOptions(o: AdamaxOptions, call: string): void {
-    if (!(o.lr >= 0)) throw new RangeError(`${call}: Invalid learning rate: ${o.lr}`);
-    if (!(o.eps >= 0)) throw new RangeError(`${call}: Invalid epsilon value: ${o.eps}`);
-    if (!(o.betas[0] >= 0 && o.betas[0] < 1)) {
-      throw new RangeError(`${call}: Invalid beta parameter at index 0: ${o.betas[0]}`);
-    }
-    if (!(o.betas[1] >= 0 && o.betas[1] < 1)) {
-      throw new RangeError(`${call}: Invalid beta parameter at index 1: ${o.betas[1]}`);
-    }
-    if (!(o.weightDecay >= 0)) throw new RangeError(`${call}: Invalid weight_decay value: ${o.weightDecay}`);
+    checkAdamOptions(o, call);
   }
 
   protected override updateGroup(group: ParamGroup<AdamaxOptions>): void {
