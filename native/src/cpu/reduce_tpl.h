@@ -49,6 +49,21 @@ static ACC RN(sum_contig)(const T* x, int64_t n, int nt) {
 }
 
 /* One task: output positions (o, i0 .. i0+cw). `base` points at in[o, 0, i0]. */
+/* The extreme of each of the cw columns of base over n rows (row stride inner), and its row:
+ * the first row initializes; a NaN wins and sticks; strict comparison keeps the first extreme. */
+static inline void RN(best_cols)(int is_min, int64_t n, int64_t inner, int64_t cw, const T* base, T* best,
+                                 int64_t* bi) {
+  for (int64_t c = 0; c < cw; c++) { best[c] = base[c]; bi[c] = 0; }
+  for (int64_t j = 1; j < n; j++) {
+    const T* row = base + j * inner;
+    for (int64_t c = 0; c < cw; c++) {
+      const T v = row[c];
+      if (DT_CAT(dt_isnan_, S)(best[c])) continue;
+      if (DT_CAT(dt_isnan_, S)(v) || (is_min ? v < best[c] : v > best[c])) { best[c] = v; bi[c] = j; }
+    }
+  }
+}
+
 static void RN(red_task)(int op, int64_t n, int64_t inner, const T* base, int64_t cw, void* outp, double p0,
                          int nt_inner) {
   T* out = (T*)outp;
@@ -84,19 +99,10 @@ static void RN(red_task)(int op, int64_t n, int64_t inner, const T* base, int64_
     case DT_RED_MIN:
     case DT_RED_ARGMAX:
     case DT_RED_ARGMIN: {
-      /* first row initializes; a NaN wins and sticks; strict comparison keeps the first extreme */
       const int is_min = op == DT_RED_MIN || op == DT_RED_ARGMIN;
       T best[DT_RED_COLS];
       int64_t bi[DT_RED_COLS];
-      for (int64_t c = 0; c < cw; c++) { best[c] = base[c]; bi[c] = 0; }
-      for (int64_t j = 1; j < n; j++) {
-        const T* row = base + j * inner;
-        for (int64_t c = 0; c < cw; c++) {
-          const T v = row[c];
-          if (DT_CAT(dt_isnan_, S)(best[c])) continue;
-          if (DT_CAT(dt_isnan_, S)(v) || (is_min ? v < best[c] : v > best[c])) { best[c] = v; bi[c] = j; }
-        }
-      }
+      RN(best_cols)(is_min, n, inner, cw, base, best, bi);
       if (op == DT_RED_MAX || op == DT_RED_MIN)
         for (int64_t c = 0; c < cw; c++) out[c] = best[c];
       else
@@ -214,15 +220,7 @@ static void RN(maxmin)(int is_min, int64_t outer, int64_t n, int64_t inner, cons
     const T* base = in + o * n * inner + i0;
     T best[DT_RED_COLS];
     int64_t bi[DT_RED_COLS];
-    for (int64_t c = 0; c < cw; c++) { best[c] = base[c]; bi[c] = 0; }
-    for (int64_t j = 1; j < n; j++) {
-      const T* row = base + j * inner;
-      for (int64_t c = 0; c < cw; c++) {
-        const T v = row[c];
-        if (DT_CAT(dt_isnan_, S)(best[c])) continue;
-        if (DT_CAT(dt_isnan_, S)(v) || (is_min ? v < best[c] : v > best[c])) { best[c] = v; bi[c] = j; }
-      }
-    }
+    RN(best_cols)(is_min, n, inner, cw, base, best, bi);
     for (int64_t c = 0; c < cw; c++) {
       values[o * inner + i0 + c] = best[c];
       indices[o * inner + i0 + c] = bi[c];
