@@ -6,6 +6,7 @@
  */
 
 import { nn, noGrad, optim, randint, randn, type Tensor, tidy } from "../mod.ts";
+import { LeNet } from "../examples/models/lenet.ts";
 
 const F = nn.functional;
 
@@ -23,20 +24,6 @@ function trainStep(model: nn.Module, x: Tensor, y: Tensor, opt: optim.Optimizer)
       loss.backward();
       opt.step();
     });
-}
-
-class LeNet extends nn.Module {
-  conv1 = new nn.Conv2d(1, 6, 5, { padding: 2 });
-  conv2 = new nn.Conv2d(6, 16, 5);
-  fc1 = new nn.Linear(16 * 5 * 5, 120);
-  fc2 = new nn.Linear(120, 84);
-  fc3 = new nn.Linear(84, 10);
-  override forward(x: Tensor): Tensor {
-    x = F.maxPool2d(F.relu(this.conv1.forward(x)), 2);
-    x = F.maxPool2d(F.relu(this.conv2.forward(x)), 2);
-    x = x.view(x.size(0), -1);
-    return this.fc3.forward(F.relu(this.fc2.forward(F.relu(this.fc1.forward(x)))));
-  }
 }
 
 /** Builds each workload; construction is not timed. */

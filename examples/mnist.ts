@@ -12,24 +12,9 @@
 
 import { manualSeed, nn, noGrad, optim, type Tensor, tensor, tidy } from "../mod.ts";
 import { type DigitSplit, loadDigits, permutation } from "./data/mnist.ts";
+import { LeNet } from "./models/lenet.ts";
 
 const F = nn.functional;
-
-/** LeNet-5 as in the benchmark: two conv+pool stages, three fully connected layers. */
-class LeNet extends nn.Module {
-  conv1 = new nn.Conv2d(1, 6, 5, { padding: 2 });
-  conv2 = new nn.Conv2d(6, 16, 5);
-  fc1 = new nn.Linear(16 * 5 * 5, 120);
-  fc2 = new nn.Linear(120, 84);
-  fc3 = new nn.Linear(84, 10);
-
-  override forward(x: Tensor): Tensor {
-    x = F.maxPool2d(F.relu(this.conv1.forward(x)), 2);
-    x = F.maxPool2d(F.relu(this.conv2.forward(x)), 2);
-    x = x.flatten(1);
-    return this.fc3.forward(F.relu(this.fc2.forward(F.relu(this.fc1.forward(x)))));
-  }
-}
 
 function mlp(): nn.Module {
   return new nn.Sequential(
