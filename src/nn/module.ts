@@ -385,15 +385,7 @@ export class Module {
 
   /** All parameters with dotted names, each once. */
   *namedParameters(prefix = "", recurse = true): Generator<[string, Parameter]> {
-    const seen = new Set<Tensor>();
-    const mods: [string, Module][] = recurse ? [...this.namedModules(new Set(), prefix)] : [[prefix, this]];
-    for (const [mp, m] of mods) {
-      for (const [name, p] of m._parameters) {
-        if (!p || seen.has(p)) continue;
-        seen.add(p);
-        yield [mp ? `${mp}.${name}` : name, p];
-      }
-    }
+    yield* namedEntries(this, (m) => m._parameters, prefix, recurse);
   }
 
   /** All buffers (recursively by default). */
@@ -403,15 +395,7 @@ export class Module {
 
   /** All buffers with dotted names. */
   *namedBuffers(prefix = "", recurse = true): Generator<[string, Tensor]> {
-    const seen = new Set<Tensor>();
-    const mods: [string, Module][] = recurse ? [...this.namedModules(new Set(), prefix)] : [[prefix, this]];
-    for (const [mp, m] of mods) {
-      for (const [name, b] of m._buffers) {
-        if (!b || seen.has(b)) continue;
-        seen.add(b);
-        yield [mp ? `${mp}.${name}` : name, b];
-      }
-    }
+    yield* namedEntries(this, (m) => m._buffers, prefix, recurse);
   }
 
   // ------------------------------------------------------------------ state
@@ -726,5 +710,26 @@ export class Module {
   /** For console.log in Deno. */
   [Symbol.for("Deno.customInspect")](): string {
     return this.toString();
+  }
+}
+
+/**
+ * The (dotted name, tensor) entries of one registry (parameters or buffers) of `root` and, with
+ * `recurse`, of its submodules; each tensor once, null slots skipped.
+ */
+function* namedEntries<T extends Tensor>(
+  root: Module,
+  registry: (m: Module) => Map<string, T | null>,
+  prefix: string,
+  recurse: boolean,
+): Generator<[string, T]> {
+  const seen = new Set<Tensor>();
+  const mods: [string, Module][] = recurse ? [...root.namedModules(new Set(), prefix)] : [[prefix, root]];
+  for (const [mp, m] of mods) {
+    for (const [name, t] of registry(m)) {
+      if (!t || seen.has(t)) continue;
+      seen.add(t);
+      yield [mp ? `${mp}.${name}` : name, t];
+    }
   }
 }
