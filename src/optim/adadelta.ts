@@ -7,7 +7,7 @@
 import type { Tensor } from "../tensor/tensor.ts";
 import * as E from "../tensor/ops/elementwise.ts";
 import { Optimizer, type ParamGroup, type Params, resolveOptions } from "./optimizer.ts";
-import { effectiveGrad, zerosState } from "./inplace.ts";
+import { effectiveGrad, stateOf, zerosState } from "./inplace.ts";
 
 /** Options of `Adadelta`. */
 export interface AdadeltaOptions {
@@ -60,11 +60,11 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
     for (const p of group.params) {
       const grad = p._grad;
       if (grad === null) continue;
-      let st = this.state.get(p);
-      if (st === undefined || st.square_avg === undefined) {
-        st = { step: 0, square_avg: zerosState(p), acc_delta: zerosState(p) };
-        this.state.set(p, st);
-      }
+      const st = stateOf(this.state, p, "square_avg", () => ({
+        step: 0,
+        square_avg: zerosState(p),
+        acc_delta: zerosState(p),
+      }));
       st.step = (st.step as number) + 1;
       const squareAvg = st.square_avg as Tensor, accDelta = st.acc_delta as Tensor;
       const [g, owned] = effectiveGrad(p, grad, weightDecay, maximize);

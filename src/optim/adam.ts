@@ -7,7 +7,7 @@
 import type { Tensor } from "../tensor/tensor.ts";
 import { Optimizer, type ParamGroup, type Params, type ParamState, resolveOptions } from "./optimizer.ts";
 import * as E from "../tensor/ops/elementwise.ts";
-import { effectiveGrad, maximumInPlace, zerosState } from "./inplace.ts";
+import { effectiveGrad, maximumInPlace, stateOf, zerosState } from "./inplace.ts";
 
 /** Options of `Adam` and `AdamW`. */
 export interface AdamOptions {
@@ -59,12 +59,11 @@ export function adamUpdate(
   l2Decay: number,
 ): void {
   const [beta1, beta2] = o.betas;
-  let st = state.get(p);
-  if (st === undefined || st.exp_avg === undefined) {
-    st = { step: 0, exp_avg: zerosState(p), exp_avg_sq: zerosState(p) };
-    if (o.amsgrad) st.max_exp_avg_sq = zerosState(p);
-    state.set(p, st);
-  }
+  const st = stateOf(state, p, "exp_avg", () => {
+    const init: ParamState = { step: 0, exp_avg: zerosState(p), exp_avg_sq: zerosState(p) };
+    if (o.amsgrad) init.max_exp_avg_sq = zerosState(p);
+    return init;
+  });
   const step = (st.step as number) + 1;
   st.step = step;
   const expAvg = st.exp_avg as Tensor, expAvgSq = st.exp_avg_sq as Tensor;

@@ -7,7 +7,7 @@
 import type { Tensor } from "../tensor/tensor.ts";
 import * as E from "../tensor/ops/elementwise.ts";
 import { Optimizer, type ParamGroup, type Params, resolveOptions } from "./optimizer.ts";
-import { effectiveGrad, maximumInPlace, zerosState } from "./inplace.ts";
+import { effectiveGrad, maximumInPlace, stateOf, zerosState } from "./inplace.ts";
 import { checkAdamOptions } from "./adam.ts";
 
 /** Options of `Adamax`. */
@@ -58,11 +58,7 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     for (const p of group.params) {
       const grad = p._grad;
       if (grad === null) continue;
-      let st = this.state.get(p);
-      if (st === undefined || st.exp_avg === undefined) {
-        st = { step: 0, exp_avg: zerosState(p), exp_inf: zerosState(p) };
-        this.state.set(p, st);
-      }
+      const st = stateOf(this.state, p, "exp_avg", () => ({ step: 0, exp_avg: zerosState(p), exp_inf: zerosState(p) }));
       const step = (st.step as number) + 1;
       st.step = step;
       const expAvg = st.exp_avg as Tensor, expInf = st.exp_inf as Tensor;

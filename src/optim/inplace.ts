@@ -11,6 +11,7 @@
  */
 
 import type { Tensor } from "../tensor/tensor.ts";
+import type { ParamState } from "./optimizer.ts";
 import { keep } from "../tensor/scope.ts";
 import { Binary } from "../backend/ops.ts";
 import * as E from "../tensor/ops/elementwise.ts";
@@ -29,6 +30,24 @@ export function maximumInPlace(a: Tensor, b: Tensor): void {
 /** A zero-filled state buffer shaped like `p`, kept out of `tidy` scopes. */
 export function zerosState(p: Tensor): Tensor {
   return keep(zerosRaw(p.shape, p.dtype));
+}
+
+/**
+ * `p`'s state in `state`, made by `init` on its first step (or when a loaded state lacks `key`,
+ * the buffer that marks it as initialized).
+ */
+export function stateOf(
+  state: Map<Tensor, ParamState>,
+  p: Tensor,
+  key: string,
+  init: () => ParamState,
+): ParamState {
+  let st = state.get(p);
+  if (st === undefined || st[key] === undefined) {
+    st = init();
+    state.set(p, st);
+  }
+  return st;
 }
 
 /** A detached copy of `t` kept out of `tidy` scopes. */

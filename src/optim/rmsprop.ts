@@ -7,7 +7,7 @@
 import type { Tensor } from "../tensor/tensor.ts";
 import { Optimizer, type ParamGroup, type Params, resolveOptions } from "./optimizer.ts";
 import * as E from "../tensor/ops/elementwise.ts";
-import { effectiveGrad, zerosState } from "./inplace.ts";
+import { effectiveGrad, stateOf, zerosState } from "./inplace.ts";
 
 /** Options of `RMSprop`. */
 export interface RMSpropOptions {
@@ -74,11 +74,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     for (const p of group.params) {
       const grad = p._grad;
       if (grad === null) continue;
-      let st = this.state.get(p);
-      if (st === undefined || st.square_avg === undefined) {
-        st = { step: 0, square_avg: zerosState(p) };
-        this.state.set(p, st);
-      }
+      const st = stateOf(this.state, p, "square_avg", () => ({ step: 0, square_avg: zerosState(p) }));
       if (momentum > 0 && st.momentum_buffer === undefined) st.momentum_buffer = zerosState(p);
       if (centered && st.grad_avg === undefined) st.grad_avg = zerosState(p);
       st.step = (st.step as number) + 1;
