@@ -484,7 +484,11 @@ static int32_t RN(wino_wgt)(const conv_geom* g, const T* x, const T* gy, T* gw) 
     parts[tid] = S;
   }
   if (nt > 1) dt_gemm_serial_end(prev);
-  if (!failed) {
+  /* the team may have had fewer threads than asked for: sum the partials that exist */
+  int np = 0;
+  for (int t = 0; t < nt; t++)
+    if (parts[t]) parts[np++] = parts[t];
+  if (!failed && np > 0) {
     /* gw[co, ci] = G^T S G (4x4 -> 3x3), S summed over the threads in order */
     const T h = (T)0.5;
     for (int64_t co = 0; co < g->Cy; co++)
@@ -493,7 +497,7 @@ static int32_t RN(wino_wgt)(const conv_geom* g, const T* x, const T* gy, T* gw) 
         for (int xi = 0; xi < 16; xi++) {
           const int64_t i = (xi * g->Cy + co) * Cxg + ci;
           T v = parts[0][i];
-          for (int t = 1; t < nt; t++) v += parts[t][i];
+          for (int t = 1; t < np; t++) v += parts[t][i];
           s[xi / 4][xi % 4] = v;
         }
         T q[3][4]; /* G^T s */
@@ -510,7 +514,7 @@ static int32_t RN(wino_wgt)(const conv_geom* g, const T* x, const T* gy, T* gw) 
         }
       }
   }
-  for (int t = 0; t < nt; t++) free(parts[t]);
+  for (int t = 0; t < np; t++) free(parts[t]);
   free(parts);
   if (failed) return dt_fail(DT_ERR_MEMORY, "conv: cannot allocate Winograd scratch");
   return DT_OK;
@@ -623,8 +627,12 @@ static int32_t RN(conv_run)(int kind, const conv_geom* g, const T* a, const T* b
   }
   dt_gemm_serial_end(prev);
   if (kind == CONV_WGT) {
-    if (!failed) RN(wgt_finish)(g, partial, nt, out);
-    for (int t = 0; t < nt; t++) free(partial[t]);
+    /* the team may have had fewer threads than asked for: sum the partials that exist */
+    int np = 0;
+    for (int t = 0; t < nt; t++)
+      if (partial[t]) partial[np++] = partial[t];
+    if (!failed && np > 0) RN(wgt_finish)(g, partial, np, out);
+    for (int t = 0; t < np; t++) free(partial[t]);
   }
   free(partial);
   if (failed) return dt_fail(DT_ERR_MEMORY, "conv: cannot allocate per-thread scratch");
