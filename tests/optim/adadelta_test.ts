@@ -1,25 +1,8 @@
 import assert from "node:assert/strict";
 import { optim, tensor } from "../../mod.ts";
-import { checkCase, checkNoLeaks, checkRoundTrip, fixtureCases, throwsWith } from "./helpers.ts";
+import { fixtureSuite, throwsWith } from "./helpers.ts";
 
-const cases = fixtureCases("adadelta");
-const named = (name: string) => cases.find((c) => c.name === name)!;
-
-for (const c of cases) {
-  Deno.test(`Adadelta matches PyTorch: ${c.name}`, () => checkCase(optim.Adadelta, c));
-}
-
-Deno.test("Adadelta stateDict round trip continues exactly", () => {
-  for (const name of ["adadelta/rho_lr_wd/float32", "adadelta/groups_skip/float64"]) {
-    checkRoundTrip(optim.Adadelta, named(name), 2);
-  }
-});
-
-Deno.test("Adadelta steps free their temporaries and keep state through tidy", () => {
-  for (const name of ["adadelta/rho_lr_wd/float32", "adadelta/groups_skip/float64"]) {
-    checkNoLeaks(optim.Adadelta, named(name));
-  }
-});
+fixtureSuite("Adadelta", optim.Adadelta, "adadelta", ["adadelta/rho_lr_wd/float32", "adadelta/groups_skip/float64"]);
 
 Deno.test("Adadelta validates its options with PyTorch's messages", () => {
   const p = [tensor([1, 2], { requiresGrad: true })];

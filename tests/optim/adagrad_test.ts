@@ -1,25 +1,8 @@
 import assert from "node:assert/strict";
 import { optim, tensor } from "../../mod.ts";
-import { checkCase, checkNoLeaks, checkRoundTrip, fixtureCases, throwsWith } from "./helpers.ts";
+import { fixtureSuite, throwsWith } from "./helpers.ts";
 
-const cases = fixtureCases("adagrad");
-const named = (name: string) => cases.find((c) => c.name === name)!;
-
-for (const c of cases) {
-  Deno.test(`Adagrad matches PyTorch: ${c.name}`, () => checkCase(optim.Adagrad, c));
-}
-
-Deno.test("Adagrad stateDict round trip continues exactly", () => {
-  for (const name of ["adagrad/lr_decay_init_acc/float32", "adagrad/groups_skip/float64"]) {
-    checkRoundTrip(optim.Adagrad, named(name), 2);
-  }
-});
-
-Deno.test("Adagrad steps free their temporaries and keep state through tidy", () => {
-  for (const name of ["adagrad/lr_decay_init_acc/float32", "adagrad/groups_skip/float64"]) {
-    checkNoLeaks(optim.Adagrad, named(name));
-  }
-});
+fixtureSuite("Adagrad", optim.Adagrad, "adagrad", ["adagrad/lr_decay_init_acc/float32", "adagrad/groups_skip/float64"]);
 
 Deno.test("Adagrad validates its options with PyTorch's messages", () => {
   const p = [tensor([1, 2], { requiresGrad: true })];

@@ -1,25 +1,12 @@
 import assert from "node:assert/strict";
 import { optim, tensor } from "../../mod.ts";
-import { checkCase, checkNoLeaks, checkRoundTrip, fixtureCases, throwsWith } from "./helpers.ts";
+import { fixtureSuite, throwsWith } from "./helpers.ts";
 
-const cases = fixtureCases("adam");
-const named = (name: string) => cases.find((c) => c.name === name)!;
-
-for (const c of cases) {
-  Deno.test(`Adam matches PyTorch: ${c.name}`, () => checkCase(optim.Adam, c));
-}
-
-Deno.test("Adam stateDict round trip continues exactly", () => {
-  for (const name of ["adam/betas_wd_amsgrad/float32", "adam/eps_maximize/float64", "adam/groups_skip/float64"]) {
-    checkRoundTrip(optim.Adam, named(name), 2);
-  }
-});
-
-Deno.test("Adam steps free their temporaries and keep state through tidy", () => {
-  for (const name of ["adam/betas_wd_amsgrad/float32", "adam/eps_maximize/float64", "adam/groups_skip/float64"]) {
-    checkNoLeaks(optim.Adam, named(name));
-  }
-});
+fixtureSuite("Adam", optim.Adam, "adam", [
+  "adam/betas_wd_amsgrad/float32",
+  "adam/eps_maximize/float64",
+  "adam/groups_skip/float64",
+]);
 
 Deno.test("Adam validates its options with PyTorch's messages", () => {
   const p = [tensor([1, 2], { requiresGrad: true })];

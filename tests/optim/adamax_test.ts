@@ -1,23 +1,8 @@
 import assert from "node:assert/strict";
 import { optim, tensor } from "../../mod.ts";
-import { checkCase, checkNoLeaks, checkRoundTrip, fixtureCases, throwsWith } from "./helpers.ts";
+import { fixtureSuite, throwsWith } from "./helpers.ts";
 
-const cases = fixtureCases("adamax");
-const named = (name: string) => cases.find((c) => c.name === name)!;
-
-for (const c of cases) {
-  Deno.test(`Adamax matches PyTorch: ${c.name}`, () => checkCase(optim.Adamax, c));
-}
-
-Deno.test("Adamax stateDict round trip continues exactly", () => {
-  for (const name of ["adamax/betas_wd/float32", "adamax/groups_skip/float64"]) {
-    checkRoundTrip(optim.Adamax, named(name), 2);
-  }
-});
-
-Deno.test("Adamax steps free their temporaries and keep state through tidy", () => {
-  for (const name of ["adamax/betas_wd/float32", "adamax/groups_skip/float64"]) checkNoLeaks(optim.Adamax, named(name));
-});
+fixtureSuite("Adamax", optim.Adamax, "adamax", ["adamax/betas_wd/float32", "adamax/groups_skip/float64"]);
 
 Deno.test("Adamax validates its options with PyTorch's messages", () => {
   const p = [tensor([1, 2], { requiresGrad: true })];

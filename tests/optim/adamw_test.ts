@@ -1,23 +1,8 @@
 import assert from "node:assert/strict";
 import { optim, tensor } from "../../mod.ts";
-import { checkCase, checkNoLeaks, checkRoundTrip, fixtureCases, throwsWith } from "./helpers.ts";
+import { fixtureSuite, throwsWith } from "./helpers.ts";
 
-const cases = fixtureCases("adamw");
-const named = (name: string) => cases.find((c) => c.name === name)!;
-
-for (const c of cases) {
-  Deno.test(`AdamW matches PyTorch: ${c.name}`, () => checkCase(optim.AdamW, c));
-}
-
-Deno.test("AdamW stateDict round trip continues exactly", () => {
-  for (const name of ["adamw/wd_amsgrad/float32", "adamw/groups_skip/float64"]) {
-    checkRoundTrip(optim.AdamW, named(name), 2);
-  }
-});
-
-Deno.test("AdamW steps free their temporaries and keep state through tidy", () => {
-  for (const name of ["adamw/wd_amsgrad/float32", "adamw/groups_skip/float64"]) checkNoLeaks(optim.AdamW, named(name));
-});
+fixtureSuite("AdamW", optim.AdamW, "adamw", ["adamw/wd_amsgrad/float32", "adamw/groups_skip/float64"]);
 
 Deno.test("AdamW validates its options with PyTorch's messages", () => {
   const p = [tensor([1, 2], { requiresGrad: true })];

@@ -184,3 +184,25 @@ export function throwsWith(fn: () => unknown, Cls: ErrorConstructor, re: RegExp)
     return true;
   });
 }
+
+/**
+ * Registers the tests every optimizer file shares: each PyTorch case of `fixture` replayed, and
+ * over the `picked` cases a stateDict round trip (break after 2 steps) and a leak check.
+ */
+export function fixtureSuite(label: string, Cls: OptimizerClass, fixture: string, picked: readonly string[]): void {
+  const cases = fixtureCases(fixture);
+  const named = (name: string) => {
+    const c = cases.find((c) => c.name === name);
+    if (c === undefined) throw new Error(`${fixture}: no fixture case ${name}`);
+    return c;
+  };
+  for (const c of cases) {
+    Deno.test(`${label} matches PyTorch: ${c.name}`, () => checkCase(Cls, c));
+  }
+  Deno.test(`${label} stateDict round trip continues exactly`, () => {
+    for (const name of picked) checkRoundTrip(Cls, named(name), 2);
+  });
+  Deno.test(`${label} steps free their temporaries and keep state through tidy`, () => {
+    for (const name of picked) checkNoLeaks(Cls, named(name));
+  });
+}

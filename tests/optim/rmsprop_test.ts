@@ -1,25 +1,12 @@
 import assert from "node:assert/strict";
 import { optim, tensor } from "../../mod.ts";
-import { checkCase, checkNoLeaks, checkRoundTrip, fixtureCases, throwsWith } from "./helpers.ts";
+import { fixtureSuite, throwsWith } from "./helpers.ts";
 
-const cases = fixtureCases("rmsprop");
-const named = (name: string) => cases.find((c) => c.name === name)!;
-
-for (const c of cases) {
-  Deno.test(`RMSprop matches PyTorch: ${c.name}`, () => checkCase(optim.RMSprop, c));
-}
-
-Deno.test("RMSprop stateDict round trip continues exactly", () => {
-  for (
-    const name of ["rmsprop/centered_momentum_wd/float32", "rmsprop/momentum/float64", "rmsprop/groups_skip/float64"]
-  ) checkRoundTrip(optim.RMSprop, named(name), 2);
-});
-
-Deno.test("RMSprop steps free their temporaries and keep state through tidy", () => {
-  for (
-    const name of ["rmsprop/centered_momentum_wd/float32", "rmsprop/momentum/float64", "rmsprop/groups_skip/float64"]
-  ) checkNoLeaks(optim.RMSprop, named(name));
-});
+fixtureSuite("RMSprop", optim.RMSprop, "rmsprop", [
+  "rmsprop/centered_momentum_wd/float32",
+  "rmsprop/momentum/float64",
+  "rmsprop/groups_skip/float64",
+]);
 
 Deno.test("RMSprop validates its options with PyTorch's messages", () => {
   const p = [tensor([1, 2], { requiresGrad: true })];
