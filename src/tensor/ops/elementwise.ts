@@ -119,6 +119,15 @@ function addcCore(
   return res;
 }
 
+/** The argument checks addcmul and addcdiv share; returns their result dtype. */
+function addcArgs(call: string, self: Tensor, t1: Tensor, t2: Tensor, value: number): DType {
+  checkTensor(self, call);
+  checkTensor(t1, call, "tensor1");
+  checkTensor(t2, call, "tensor2");
+  checkNumber(value, call, "value");
+  return resultType3(self, t1, t2);
+}
+
 /** PyTorch's result_type of three tensors: dimensioned tensors decide, zero-dim ones count by category. */
 function resultType3(a: Tensor, b: Tensor, c: Tensor): DType {
   let dim: DType | null = null, zero: DType | null = null;
@@ -254,11 +263,7 @@ export function div(a: Tensor, b: Operand, out?: Tensor): Tensor {
  */
 export function addcmul(self: Tensor, t1: Tensor, t2: Tensor, value = 1, out?: Tensor): Tensor {
   const call = "addcmul";
-  checkTensor(self, call);
-  checkTensor(t1, call, "tensor1");
-  checkTensor(t2, call, "tensor2");
-  checkNumber(value, call, "value");
-  const dt = resultType3(self, t1, t2);
+  const dt = addcArgs(call, self, t1, t2, value);
   if (!isFloat(dt)) return add(self, mul(t1, t2), value, out);
   const r = finish(addcCore(Addc.DT_ADDC_MUL, self, t1, t2, value, compute(dt), call, out), dt, call);
   if (!isGradEnabled() || !(self.requiresGrad || t1.requiresGrad || t2.requiresGrad)) return r;
@@ -281,11 +286,7 @@ export function addcmul(self: Tensor, t1: Tensor, t2: Tensor, value = 1, out?: T
  */
 export function addcdiv(self: Tensor, t1: Tensor, t2: Tensor, value = 1, out?: Tensor): Tensor {
   const call = "addcdiv";
-  checkTensor(self, call);
-  checkTensor(t1, call, "tensor1");
-  checkTensor(t2, call, "tensor2");
-  checkNumber(value, call, "value");
-  const dt = resultType3(self, t1, t2);
+  const dt = addcArgs(call, self, t1, t2, value);
   if (!isFloat(dt)) return add(self, div(t1, t2), value, out);
   const r = finish(addcCore(Addc.DT_ADDC_DIV, self, t1, t2, value, compute(dt), call, out), dt, call);
   if (!isGradEnabled() || !(self.requiresGrad || t1.requiresGrad || t2.requiresGrad)) return r;
