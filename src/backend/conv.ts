@@ -8,26 +8,8 @@
  */
 
 import { check, native } from "../ffi/mod.ts";
-import { DTYPES } from "./dtype.ts";
 import type { View } from "./cpu.ts";
-
-/** The bytes from the view's first element (the kernels take no offsets). */
-function at(v: View): Uint8Array {
-  const b = v._storage.bytes;
-  if (b === null) throw new Error("denotorch: storage was released (a tensor was used after dispose)");
-  return v._offset === 0 ? b : b.subarray(v._offset * DTYPES[v.dtype].itemsize);
-}
-
-function opt(v: View | null): Uint8Array | null {
-  return v === null ? null : at(v);
-}
-
-function floatCode(v: View, call: string): number {
-  if (v.dtype !== "float32" && v.dtype !== "float64") {
-    throw new TypeError(`${call}: expected a float32 or float64 tensor, got ${v.dtype}`);
-  }
-  return DTYPES[v.dtype].code;
-}
+import { at, floatCode, opt } from "./marshal.ts";
 
 const geomBuf = new Int32Array(64);
 const scaleBuf = new Float64Array(3);
