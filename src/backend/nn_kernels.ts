@@ -111,31 +111,34 @@ export function batchNormBackward(
 /** Reduction codes of the loss kernels (PyTorch's Reduction enum). */
 export const REDUCTION = { none: 0, mean: 1, sum: 2 } as const;
 
-/** NLL forward over logp [n, c, s] and int64 targets [n, s]; see dt_nll_forward. */
-export function nllForward(
-  n: number,
-  c: number,
-  s: number,
-  logp: View,
-  target: View,
-  weight: View | null,
-  ignoreIndex: number,
-  reduction: number,
-  out: View,
-  totalWeight: View,
-  call: string,
-): void {
+/**
+ * What both NLL kernels read: log-probabilities `logp` [n, c, s], int64 class indices `target`
+ * [n, s], optional class weights [c], the ignored index and a `REDUCTION` code.
+ */
+export interface NllOperands {
+  n: number;
+  c: number;
+  s: number;
+  logp: View;
+  target: View;
+  weight: View | null;
+  ignoreIndex: number;
+  reduction: number;
+}
+
+/** NLL forward: the loss into `out` and the summed target weight into `totalWeight`; see dt_nll_forward. */
+export function nllForward(a: NllOperands, out: View, totalWeight: View, call: string): void {
   check(
     native.dt_nll_forward(
-      floatCode(logp, call),
-      n,
-      c,
-      s,
-      at(logp),
-      at(target),
-      opt(weight),
-      ignoreIndex,
-      reduction,
+      floatCode(a.logp, call),
+      a.n,
+      a.c,
+      a.s,
+      at(a.logp),
+      at(a.target),
+      opt(a.weight),
+      a.ignoreIndex,
+      a.reduction,
       at(out),
       at(totalWeight),
     ),
@@ -146,14 +149,7 @@ export function nllForward(
 /** NLL backward (fused with log_softmax's when `softmax`); see dt_nll_backward. */
 export function nllBackward(
   softmax: boolean,
-  n: number,
-  c: number,
-  s: number,
-  logp: View,
-  target: View,
-  weight: View | null,
-  ignoreIndex: number,
-  reduction: number,
+  a: NllOperands,
   gout: View,
   totalWeight: View,
   gin: View,
@@ -161,16 +157,16 @@ export function nllBackward(
 ): void {
   check(
     native.dt_nll_backward(
-      floatCode(logp, call),
+      floatCode(a.logp, call),
       softmax ? 1 : 0,
-      n,
-      c,
-      s,
-      at(logp),
-      at(target),
-      opt(weight),
-      ignoreIndex,
-      reduction,
+      a.n,
+      a.c,
+      a.s,
+      at(a.logp),
+      at(a.target),
+      opt(a.weight),
+      a.ignoreIndex,
+      a.reduction,
       at(gout),
       at(totalWeight),
       at(gin),

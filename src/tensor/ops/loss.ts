@@ -106,65 +106,41 @@ export function nllLayout(
   return { n, c, s, outShape, target: t, dtype: input.dtype === "float16" ? "float32" : input.dtype };
 }
 
-function weightOperand(weight: Tensor | null, dt: DType, call: string): Tensor | null {
-  return weight === null ? null : contiguousRaw(castRaw(weight, dt, call), call);
-}
-
-function nllCore(
+/** The NLL kernels' operands for the log-probabilities `logp` (contiguous, of `lay.dtype`). */
+function nllOperands(
   logp: Tensor,
   lay: NllLayout,
-  w: Tensor | null,
+  weight: Tensor | null,
   ignoreIndex: number,
   reduction: Reduction,
   call: string,
-): [Tensor, Tensor] {
+): nk.NllOperands {
+  const w = weight === null ? null : contiguousRaw(castRaw(weight, lay.dtype, call), call);
+  const { n, c, s, target } = lay;
+  return { n, c, s, logp, target, weight: w, ignoreIndex, reduction: nk.REDUCTION[reduction] };
+}
+
+/** The NLL loss and the summed target weight (which the backward divides by for "mean"). */
+function nllCore(op: nk.NllOperands, lay: NllLayout, reduction: Reduction, call: string): [Tensor, Tensor] {
   const out = empty(reduction === "none" ? lay.outShape : [], lay.dtype);
   const total = empty([], lay.dtype);
-  nk.nllForward(
-    lay.n,
-    lay.c,
-    lay.s,
-    logp,
-    lay.target,
-    w,
-    ignoreIndex,
-    nk.REDUCTION[reduction],
-    out,
-    total,
-    call,
-  );
+  nk.nllForward(op, out, total, call);
   return [out, total];
 }
 
+/** d loss / d input (of `shape`) for the output gradient `g`; through log_softmax when `softmax`. */
 function nllGrad(
   softmax: boolean,
-  g: Tensor,
-  logp: Tensor,
+  op: nk.NllOperands,
   lay: NllLayout,
-  w: Tensor | null,
-  ignoreIndex: number,
-  reduction: Reduction,
+  g: Tensor,
   total: Tensor,
   shape: readonly number[],
   call: string,
 ): Tensor {
   const gc = contiguousRaw(castRaw(g, lay.dtype, call), call);
   const gin = empty(shape, lay.dtype);
-  nk.nllBackward(
-    softmax,
-    lay.n,
-    lay.c,
-    lay.s,
-    logp,
-    lay.target,
-    w,
-    ignoreIndex,
-    nk.REDUCTION[reduction],
-    gc,
-    total,
-    gin,
-    call,
-  );
+  nk.nllBackward(softmax, op, gc, total, gin, call);
   return gin;
 }
 
@@ -183,11 +159,11 @@ export function nllLoss(
 ): Tensor {
   const lay = nllLayout(input, target, weight, ignoreIndex, call);
   const logp = contiguousRaw(castRaw(input, lay.dtype, call), call);
-  const w = weightOperand(weight, lay.dtype, call);
-  const [out, total] = nllCore(logp, lay, w, ignoreIndex, reduction, call);
+  const op = nllOperands(logp, lay, weight, ignoreIndex, reduction, call);
+  const [out, total] = nllCore(op, lay, reduction, call);
   const res = out.dtype === input.dtype ? out : castRaw(out, input.dtype, call);
   return record("NllLossBackward", res, [input], (g) => {
-    const gin = nllGrad(false, g, logp, lay, w, ignoreIndex, reduction, total, input.shape, call);
+    const gin = nllGrad(false, op, lay, g, total, input.shape, call);
     return [castRaw(gin, input.dtype, call)];
   });
 }
@@ -208,11 +184,11 @@ export function crossEntropyIndices(
   const x = contiguousRaw(castRaw(input, lay.dtype, call), call);
   const logp = empty(input.shape, lay.dtype);
   nk.softmax(true, logp, x, lay.n, lay.c, lay.s, call);
-  const w = weightOperand(weight, lay.dtype, call);
-  const [out, total] = nllCore(logp, lay, w, ignoreIndex, reduction, call);
+  const op = nllOperands(logp, lay, weight, ignoreIndex, reduction, call);
+  const [out, total] = nllCore(op, lay, reduction, call);
   const res = out.dtype === input.dtype ? out : castRaw(out, input.dtype, call);
   return record("CrossEntropyLossBackward", res, [input], (g) => {
-    const gin = nllGrad(true, g, logp, lay, w, ignoreIndex, reduction, total, input.shape, call);
+    const gin = nllGrad(true, op, lay, g, total, input.shape, call);
     return [castRaw(gin, input.dtype, call)];
   });
 }
