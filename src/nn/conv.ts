@@ -177,7 +177,7 @@ function convFn(
     opts = bias as ConvFnOptions;
     bias = null;
   }
-  const o = checkOptions<ConvFnOptions>(opts, call);
+  const o = checkOptions<ConvFnOptions>(opts, call, ["stride", "padding", "dilation", "groups"]);
   checkTensor(weight, call, "weight");
   if (weight.ndim !== rank + 2) {
     throw new RangeError(`${call}: expected a ${rank + 2}-d weight, got shape ${fmt(weight.shape)}`);
@@ -200,7 +200,13 @@ function convTransposeFn(
     opts = bias as ConvTransposeFnOptions;
     bias = null;
   }
-  const o = checkOptions<ConvTransposeFnOptions>(opts, call);
+  const o = checkOptions<ConvTransposeFnOptions>(opts, call, [
+    "stride",
+    "padding",
+    "outputPadding",
+    "groups",
+    "dilation",
+  ]);
   checkTensor(weight, call, "weight");
   if (weight.ndim !== rank + 2) {
     throw new RangeError(`${call}: expected a ${rank + 2}-d weight, got shape ${fmt(weight.shape)}`);
@@ -358,7 +364,7 @@ export abstract class ConvNdBase extends Module {
 function ctorOptions<O extends object>(rest: unknown[], names: readonly string[], call: string): O {
   if (rest.length === 0) return {} as O;
   if (rest.length === 1 && typeof rest[0] === "object" && rest[0] !== null && !Array.isArray(rest[0])) {
-    return checkOptions<O>(rest[0], call);
+    return checkOptions<O>(rest[0], call, [...names, "paddingMode", "dtype", "device"]);
   }
   const o: Record<string, unknown> = {};
   rest.forEach((v, i) => {

@@ -16,6 +16,8 @@ import { Module } from "./module.ts";
 import { checkBool, checkPoolInput, type IntOrTuple, intTuple, type PoolResult } from "./pooling.ts";
 
 /** Options of fractional max pooling: exactly one of `outputSize` and `outputRatio`. */
+const FRACTIONAL_KEYS = ["outputSize", "outputRatio", "returnIndices", "randomSamples"];
+
 export interface FractionalMaxPoolOptions {
   /** The output size per spatial dim. */
   outputSize?: IntOrTuple | null;
@@ -91,7 +93,12 @@ abstract class FractionalMaxPoolNd<R extends boolean> extends Module {
   constructor(rank: number, kernelSize: IntOrTuple, opts: FractionalMaxPoolOptions | undefined) {
     super();
     const call = this.constructor.name;
-    const f = resolveFractional(rank, kernelSize, checkOptions<FractionalMaxPoolOptions>(opts, call), call);
+    const f = resolveFractional(
+      rank,
+      kernelSize,
+      checkOptions<FractionalMaxPoolOptions>(opts, call, FRACTIONAL_KEYS),
+      call,
+    );
     this.kernelSize = f.kernel;
     this.outputSize = f.outputSize;
     this.outputRatio = f.outputRatio;
@@ -179,7 +186,12 @@ export function fractionalMaxPool2d(
   opts?: FractionalMaxPoolOptions,
 ): Tensor | [Tensor, Tensor] {
   const call = "fractionalMaxPool2d";
-  return fractionalImpl(2, input, resolveFractional(2, kernelSize, checkOptions(opts, call), call), call);
+  return fractionalImpl(
+    2,
+    input,
+    resolveFractional(2, kernelSize, checkOptions(opts, call, FRACTIONAL_KEYS), call),
+    call,
+  );
 }
 
 /**
@@ -208,5 +220,10 @@ export function fractionalMaxPool3d(
   opts?: FractionalMaxPoolOptions,
 ): Tensor | [Tensor, Tensor] {
   const call = "fractionalMaxPool3d";
-  return fractionalImpl(3, input, resolveFractional(3, kernelSize, checkOptions(opts, call), call), call);
+  return fractionalImpl(
+    3,
+    input,
+    resolveFractional(3, kernelSize, checkOptions(opts, call, FRACTIONAL_KEYS), call),
+    call,
+  );
 }

@@ -59,7 +59,7 @@ export function checkPoolInput(x: unknown, rank: number, call: string): Tensor {
 export function restOptions<O extends object>(rest: unknown[], names: readonly string[], call: string): O {
   if (rest.length === 0) return {} as O;
   if (rest.length === 1 && typeof rest[0] === "object" && rest[0] !== null && !Array.isArray(rest[0])) {
-    return checkOptions<O>(rest[0], call);
+    return checkOptions<O>(rest[0], call, names);
   }
   if (rest.length > names.length) throw new TypeError(`${call}: too many arguments`);
   const o: Record<string, unknown> = {};

@@ -153,6 +153,8 @@ export function pixelUnshuffle(input: Tensor, downscaleFactor: number): Tensor {
 export type InterpolateMode = "nearest" | "linear" | "bilinear" | "trilinear" | "area";
 
 /** Options of `interpolate` / `Upsample`: exactly one of `size` and `scaleFactor`. */
+const INTERPOLATE_KEYS = ["size", "scaleFactor", "mode", "alignCorners", "recomputeScaleFactor"];
+
 export interface InterpolateOptions {
   /** The output spatial size (one int for every dim, or one per dim). */
   size?: number | readonly number[] | null;
@@ -243,7 +245,7 @@ function interpolateImpl(input: Tensor, o: InterpolateOptions, call: string): Te
  * ```
  */
 export function interpolate(input: Tensor, opts?: InterpolateOptions): Tensor {
-  return interpolateImpl(input, checkOptions<InterpolateOptions>(opts, "interpolate"), "interpolate");
+  return interpolateImpl(input, checkOptions<InterpolateOptions>(opts, "interpolate", INTERPOLATE_KEYS), "interpolate");
 }
 
 /**
@@ -256,7 +258,7 @@ export function interpolate(input: Tensor, opts?: InterpolateOptions): Tensor {
  * ```
  */
 export function upsample(input: Tensor, opts?: InterpolateOptions): Tensor {
-  return interpolateImpl(input, checkOptions<InterpolateOptions>(opts, "upsample"), "upsample");
+  return interpolateImpl(input, checkOptions<InterpolateOptions>(opts, "upsample", INTERPOLATE_KEYS), "upsample");
 }
 
 /** `size` or `scaleFactor` of the fixed-mode upsampling layers. */
@@ -277,7 +279,7 @@ export interface UpsamplingOptions {
  * ```
  */
 export function upsampleNearest(input: Tensor, opts?: UpsamplingOptions): Tensor {
-  const o = checkOptions<UpsamplingOptions>(opts, "upsampleNearest");
+  const o = checkOptions<UpsamplingOptions>(opts, "upsampleNearest", ["size", "scaleFactor"]);
   return interpolateImpl(input, { size: o.size, scaleFactor: o.scaleFactor, mode: "nearest" }, "upsampleNearest");
 }
 
@@ -293,7 +295,7 @@ export function upsampleNearest(input: Tensor, opts?: UpsamplingOptions): Tensor
  * ```
  */
 export function upsampleBilinear(input: Tensor, opts?: UpsamplingOptions): Tensor {
-  const o = checkOptions<UpsamplingOptions>(opts, "upsampleBilinear");
+  const o = checkOptions<UpsamplingOptions>(opts, "upsampleBilinear", ["size", "scaleFactor"]);
   const call = "upsampleBilinear";
   return interpolateImpl(
     input,
@@ -326,7 +328,7 @@ export class Upsample extends Module {
 
   constructor(opts?: InterpolateOptions) {
     super();
-    const o = checkOptions<InterpolateOptions>(opts, this.constructor.name);
+    const o = checkOptions<InterpolateOptions>(opts, this.constructor.name, INTERPOLATE_KEYS);
     this.size = o.size ?? null;
     this.scaleFactor = o.scaleFactor ?? null;
     this.mode = o.mode ?? "nearest";
@@ -359,7 +361,7 @@ export class Upsample extends Module {
  */
 export class UpsamplingNearest2d extends Upsample {
   constructor(opts?: UpsamplingOptions) {
-    const o = checkOptions<UpsamplingOptions>(opts, "UpsamplingNearest2d");
+    const o = checkOptions<UpsamplingOptions>(opts, "UpsamplingNearest2d", ["size", "scaleFactor"]);
     super({ size: o.size, scaleFactor: o.scaleFactor, mode: "nearest" });
   }
 }
@@ -377,7 +379,7 @@ export class UpsamplingNearest2d extends Upsample {
  */
 export class UpsamplingBilinear2d extends Upsample {
   constructor(opts?: UpsamplingOptions) {
-    const o = checkOptions<UpsamplingOptions>(opts, "UpsamplingBilinear2d");
+    const o = checkOptions<UpsamplingOptions>(opts, "UpsamplingBilinear2d", ["size", "scaleFactor"]);
     super({ size: o.size, scaleFactor: o.scaleFactor, mode: "bilinear", alignCorners: true });
   }
 }

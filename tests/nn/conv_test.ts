@@ -296,3 +296,23 @@ Deno.test("Conv2d errors name the call, the expected and the actual values", () 
     /^conv1d: expected bias of shape \[2\], got \[3\]$/,
   );
 });
+
+Deno.test("convolutions refuse unknown option keys, naming the call and the accepted keys", () => {
+  assert.throws(
+    () => new nn.Conv2d(1, 2, 3, { strides: 2 } as never),
+    (e: Error) =>
+      e instanceof TypeError &&
+      e.message ===
+        'Conv2d: unknown option "strides"; expected stride, padding, dilation, groups, bias, paddingMode, dtype, device',
+  );
+  assert.throws(
+    () => nn.functional.conv2d(randn([1, 1, 4, 4]), randn([1, 1, 3, 3]), { padd: 1 } as never),
+    (e: Error) =>
+      e instanceof TypeError &&
+      e.message === 'conv2d: unknown option "padd"; expected stride, padding, dilation, groups',
+  );
+  assert.throws(
+    () => new nn.ConvTranspose2d(1, 2, 3, { output_padding: 1 } as never),
+    (e: Error) => e instanceof TypeError && /did you mean "outputPadding"/.test(e.message),
+  );
+});

@@ -228,3 +228,25 @@ Deno.test("MaxUnpool: an index outside the output plane is a RangeError, never a
   );
   throwsWith(() => unpool.forward(x, idx.float()), TypeError, /expected int64 indices, got dtype float32/);
 });
+
+Deno.test("pooling and resampling refuse unknown option keys, naming the call and the accepted keys", () => {
+  const cases: [() => unknown, RegExp][] = [
+    [
+      () => new nn.MaxPool2d(2, { ceil_mode: true } as never),
+      /^MaxPool2d: unknown option "ceil_mode" \(options are camelCase: did you mean "ceilMode"\?\); expected stride, padding, dilation, returnIndices, ceilMode$/,
+    ],
+    [
+      () => new nn.AvgPool2d(2, { countIncludePads: false } as never),
+      /^AvgPool2d: unknown option "countIncludePads"; expected stride, padding, ceilMode, countIncludePad, divisorOverride$/,
+    ],
+    [
+      () => new nn.FractionalMaxPool2d(2, { outputsize: [3, 3] } as never),
+      /^FractionalMaxPool2d: unknown option "outputsize"/,
+    ],
+    [
+      () => new nn.UpsamplingNearest2d({ scale: 2 } as never),
+      /^UpsamplingNearest2d: unknown option "scale"; expected size, scaleFactor$/,
+    ],
+  ];
+  for (const [fn, re] of cases) assert.throws(fn, (e: Error) => e instanceof TypeError && re.test(e.message));
+});
