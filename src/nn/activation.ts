@@ -12,7 +12,7 @@
  */
 
 import { type DType, isTensor, type Tensor } from "../tensor/mod.ts";
-import { Unary, UnaryBw } from "../backend/ops.ts";
+import * as A from "../tensor/ops/activation.ts";
 import * as E from "../tensor/ops/elementwise.ts";
 import { logSoftmax as logSoftmaxOp, softmax as softmaxOp } from "../tensor/ops/softmax.ts";
 import { reshape } from "../tensor/ops/view.ts";
@@ -85,10 +85,6 @@ function apply(x: Tensor, inplace: boolean, call: string, op: (src: Tensor, out?
   return inplace ? E.inplace(x, call, op) : op(x);
 }
 
-function fu(name: string, op: number, bw: number, p0 = 0, p1 = 0, useOutput = false) {
-  return (src: Tensor, out?: Tensor) => E.floatUnary(name, op, bw, src, p0, p1, useOutput, out);
-}
-
 // ------------------------------------------------------------------ functional twins
 
 /**
@@ -136,7 +132,7 @@ export function relu6(input: Tensor, inplace?: boolean | InplaceOptions): Tensor
     input,
     ip as boolean,
     "relu6",
-    fu("HardtanhBackward", Unary.DT_HARDTANH, UnaryBw.DT_BW_HARDTANH, 0, 6),
+    A.hardtanhOp(0, 6),
   );
 }
 
@@ -155,7 +151,7 @@ export function elu(input: Tensor, alpha?: number | EluOptions, inplace?: boolea
     input,
     a.inplace as boolean,
     "elu",
-    fu("EluBackward", Unary.DT_ELU, UnaryBw.DT_BW_ELU, a.alpha as number),
+    A.eluOp(a.alpha as number),
   );
 }
 
@@ -197,7 +193,7 @@ export function leakyRelu(
     input,
     a.inplace as boolean,
     "leakyRelu",
-    fu("LeakyReluBackward", Unary.DT_LEAKY_RELU, UnaryBw.DT_BW_LEAKY_RELU, s),
+    A.leakyReluOp(s),
   );
 }
 
@@ -244,7 +240,7 @@ export function threshold(
     input,
     a.inplace as boolean,
     "threshold",
-    fu("ThresholdBackward", Unary.DT_THRESHOLD, UnaryBw.DT_BW_THRESHOLD, th, v),
+    A.thresholdOp(th, v),
   );
 }
 
@@ -291,7 +287,7 @@ export function hardtanh(
     input,
     a.inplace as boolean,
     "hardtanh",
-    fu("HardtanhBackward", Unary.DT_HARDTANH, UnaryBw.DT_BW_HARDTANH, lo, hi),
+    A.hardtanhOp(lo, hi),
   );
 }
 
@@ -348,7 +344,7 @@ export function tanh(input: Tensor): Tensor {
  * ```
  */
 export function logsigmoid(input: Tensor): Tensor {
-  return fu("LogSigmoidBackward", Unary.DT_LOG_SIGMOID, UnaryBw.DT_BW_LOG_SIGMOID)(checkTensor(input, "logsigmoid"));
+  return A.logSigmoidOp(checkTensor(input, "logsigmoid"));
 }
 
 /**
@@ -378,9 +374,7 @@ export function softplus(input: Tensor, beta?: number | SoftplusOptions, thresho
     { name: "threshold", kind: "number", default: 20 },
   ]);
   checkTensor(input, "softplus");
-  return fu("SoftplusBackward", Unary.DT_SOFTPLUS, UnaryBw.DT_BW_SOFTPLUS, a.beta as number, a.threshold as number)(
-    input,
-  );
+  return A.softplusOp(a.beta as number, a.threshold as number)(input);
 }
 
 /**
@@ -397,7 +391,7 @@ export function softshrink(input: Tensor, lambd?: number | SoftshrinkOptions): T
   const l = a.lambd as number;
   if (l < 0) throw new RangeError(`softshrink: lambda must be greater or equal to 0, but found to be ${l}.`);
   checkTensor(input, "softshrink");
-  return fu("SoftshrinkBackward", Unary.DT_SOFTSHRINK, UnaryBw.DT_BW_SOFTSHRINK, l)(input);
+  return A.softshrinkOp(l)(input);
 }
 
 /**
@@ -410,7 +404,7 @@ export function softshrink(input: Tensor, lambd?: number | SoftshrinkOptions): T
  * ```
  */
 export function softsign(input: Tensor): Tensor {
-  return fu("SoftsignBackward", Unary.DT_SOFTSIGN, UnaryBw.DT_BW_SOFTSIGN)(checkTensor(input, "softsign"));
+  return A.softsignOp(checkTensor(input, "softsign"));
 }
 
 /**

@@ -12,7 +12,6 @@
  */
 
 import type { Tensor } from "../tensor/mod.ts";
-import { isFloat } from "../backend/dtype.ts";
 import { noGrad } from "../autograd/grad_mode.ts";
 import * as E from "../tensor/ops/elementwise.ts";
 import { mean, sum } from "../tensor/ops/reduce.ts";
@@ -407,7 +406,9 @@ function crossEntropyImpl(
   if (!(eps >= 0 && eps <= 1)) {
     throw new RangeError(`${call}: label_smoothing must be between 0.0 and 1.0. Got: ${eps}`);
   }
-  if (!isFloat(input.dtype)) throw new TypeError(`${call}: expected a floating point input, got dtype ${input.dtype}`);
+  if (!input.isFloatingPoint()) {
+    throw new TypeError(`${call}: expected a floating point input, got dtype ${input.dtype}`);
+  }
   if (input.ndim === 0) throw new RangeError(`${call}: expected input with 1 or more dimensions, got 0`);
   const classDim = input.ndim === 1 ? 0 : 1;
   const c = input.shape[classDim];
@@ -418,7 +419,7 @@ function crossEntropyImpl(
       }`,
     );
   }
-  if (isFloat(target.dtype)) {
+  if (target.isFloatingPoint()) {
     // class probabilities
     if (!sameShape(target.shape, input.shape)) {
       throw new RangeError(
@@ -635,7 +636,9 @@ function checkWeightFits(call: string, weight: Tensor | null, target: Tensor, na
 function bceImpl(call: string, input: Tensor, target: Tensor, weight: Tensor | null, red: string): Tensor {
   checkSameShape(call, input, target);
   checkWeightFits(call, weight, target);
-  if (!isFloat(input.dtype)) throw new TypeError(`${call}: expected a floating point input, got dtype ${input.dtype}`);
+  if (!input.isFloatingPoint()) {
+    throw new TypeError(`${call}: expected a floating point input, got dtype ${input.dtype}`);
+  }
   const outside = noGrad(() => input.numel() > 0 && E.compare("ne", E.clamp(input, 0, 1), input).any().item() !== 0);
   if (outside) throw new RangeError(`${call}: all elements of input should be between 0 and 1`);
   let l = binaryCrossEntropyElementwise(input, target);
