@@ -13,18 +13,13 @@
 import type { Tensor } from "../tensor/tensor.ts";
 import type { ParamState } from "./optimizer.ts";
 import { keep } from "../tensor/scope.ts";
-import { Binary } from "../backend/ops.ts";
 import * as E from "../tensor/ops/elementwise.ts";
 import { clone } from "../tensor/ops/convert.ts";
 import { zerosRaw } from "../tensor/ops/util.ts";
 
 /** `a = max(a, b)` elementwise in place (NaN propagates, as `torch.maximum(a, b, out=a)`). */
 export function maximumInPlace(a: Tensor, b: Tensor): void {
-  const r = E.binaryCore(Binary.DT_MAXIMUM, a, b, a.dtype, "optimizer step", a.dtype, a);
-  if (r !== a) {
-    a.copy_(r);
-    r.dispose();
-  } else a._bumpVersion();
+  E.inplace(a, "optimizer step", (x, out) => E.maximum(x, b, out));
 }
 
 /** A zero-filled state buffer shaped like `p`, kept out of `tidy` scopes. */

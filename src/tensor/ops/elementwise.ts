@@ -334,10 +334,10 @@ export function rpow(base: number, t: Tensor): Tensor {
   return record("PowBackward", r, [t], (g) => [gradFor(mul(mul(g, r), Math.log(base)), t)], [r]);
 }
 
-function minmax(op: number, a: Tensor, b: Tensor, call: string, isMax: boolean): Tensor {
+function minmax(op: number, a: Tensor, b: Tensor, call: string, isMax: boolean, out?: Tensor): Tensor {
   checkTensor(a, call);
   checkTensor(b, call, "other");
-  const r = binaryCore(op, a, b, resultType(a, b), call);
+  const r = binaryCore(op, a, b, resultType(a, b), call, undefined, out);
   return record(isMax ? "MaximumBackward" : "MinimumBackward", r, [a, b], (g) => {
     const eq = a.eq(b);
     const half = where(eq, mul(g, 0.5), g);
@@ -348,13 +348,13 @@ function minmax(op: number, a: Tensor, b: Tensor, call: string, isMax: boolean):
 }
 
 /** Elementwise maximum. */
-export function maximum(a: Tensor, b: Tensor): Tensor {
-  return minmax(Binary.DT_MAXIMUM, a, b, "maximum", true);
+export function maximum(a: Tensor, b: Tensor, out?: Tensor): Tensor {
+  return minmax(Binary.DT_MAXIMUM, a, b, "maximum", true, out);
 }
 
 /** Elementwise minimum. */
-export function minimum(a: Tensor, b: Tensor): Tensor {
-  return minmax(Binary.DT_MINIMUM, a, b, "minimum", false);
+export function minimum(a: Tensor, b: Tensor, out?: Tensor): Tensor {
+  return minmax(Binary.DT_MINIMUM, a, b, "minimum", false, out);
 }
 
 function scalarTensor(a: Tensor, b: Operand): Tensor {
