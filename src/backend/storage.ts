@@ -160,11 +160,6 @@ export class CpuStorage {
     return b === null ? new CpuStorage(n) : new CpuStorage(n, b).owned();
   }
 
-  /** Wraps existing memory (e.g. a user's TypedArray) without copying; never pooled. */
-  static wrap(array: ArrayBufferView): CpuStorage {
-    return new CpuStorage(array.byteLength, new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
-  }
-
   /** Marks memory taken from the pool as this storage's own (poolable again). */
   private owned(): this {
     this.poolable = true;

@@ -167,18 +167,6 @@ export function viewStrides(
   return out;
 }
 
-/** Expands an int-or-array option into an array of `n` ints (kernelSize 3 -> [3, 3]). */
-export function tuple(v: number | readonly number[], n: number, name: string, call: string): number[] {
-  if (typeof v === "number") {
-    if (!Number.isInteger(v)) throw new TypeError(`${call}: expected ${name} to be an integer, got ${v}`);
-    return new Array<number>(n).fill(v);
-  }
-  if (!Array.isArray(v) || v.length !== n || v.some((x) => typeof x !== "number" || !Number.isInteger(x))) {
-    throw new TypeError(`${call}: expected ${name} to be an integer or an array of ${n} integers, got ${fmtAny(v)}`);
-  }
-  return v.slice();
-}
-
 /** A short description of any value for error messages. */
 export function describe(v: unknown): string {
   if (v === null) return "null";

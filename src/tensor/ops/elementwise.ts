@@ -741,9 +741,3 @@ export function inplace<T extends Tensor>(
   self._bumpVersion();
   return self;
 }
-
-/** Validates a scalar option (used by layers). */
-export function scalarArg(x: unknown, call: string, name: string): number {
-  if (typeof x !== "number") throw new TypeError(`${call}: expected ${name} to be a number, got ${describe(x)}`);
-  return x;
-}

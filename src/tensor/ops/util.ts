@@ -95,13 +95,6 @@ export function checkNumber(x: unknown, call: string, name: string): number {
   return x;
 }
 
-/** Requires a floating point dtype. */
-export function checkFloat(t: Tensor, call: string): void {
-  if (!isFloat(t.dtype)) {
-    throw new TypeError(`${call}: expected a floating point tensor, got dtype ${t.dtype}`);
-  }
-}
-
 /**
  * Sums a gradient of a broadcast shape back to `shape` (the reverse of broadcasting).
  */
