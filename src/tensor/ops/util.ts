@@ -6,7 +6,7 @@
  */
 
 import * as cpu from "../../backend/cpu.ts";
-import { type DType, isFloat } from "../../backend/dtype.ts";
+import type { DType } from "../../backend/dtype.ts";
 import { CpuStorage } from "../../backend/storage.ts";
 import { contiguousStrides, describe, numelOf, sameShape } from "../shape.ts";
 import { makeTensor, type Tensor } from "../tensor.ts";
