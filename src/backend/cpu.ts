@@ -9,6 +9,7 @@
 import { check, native } from "../ffi/mod.ts";
 import type { DType } from "./dtype.ts";
 import { at, bytes, code } from "./marshal.ts";
+import { smallBinary, smallUnary } from "./small.ts";
 import type { CpuStorage } from "./storage.ts";
 
 /** A strided window onto a storage, the unit every primitive works on. */
@@ -48,6 +49,7 @@ function put(v: View, nd: number, k: number): number {
 
 /** out = a OP b over out's shape; a and b are already broadcast (stride 0) views of it. */
 export function binary(op: number, out: View, a: View, b: View, call: string): void {
+  if (smallBinary(op, out, a, b)) return;
   check(
     native.dt_binary(op, code(a.dtype, call), describe(out.shape, out, a, b), bytes(out), bytes(a), bytes(b)),
     call,
@@ -56,6 +58,7 @@ export function binary(op: number, out: View, a: View, b: View, call: string): v
 
 /** out = f(a; p0, p1). */
 export function unary(op: number, out: View, a: View, p0: number, p1: number, call: string): void {
+  if (smallUnary(op, out, a, p0)) return;
   check(native.dt_unary(op, code(a.dtype, call), describe(out.shape, out, a), bytes(out), bytes(a), p0, p1), call);
 }
 

@@ -29,8 +29,18 @@ const cpuStats: MemoryInfo = { bytesInUse: 0, liveTensors: 0 };
 
 // ------------------------------------------------------------------ buffer pool
 
+/**
+ * A buffer and the float views made of it (`CpuStorage.floats`), which travel with it through
+ * the pool, so a reused buffer needs no new view objects.
+ */
+interface Block {
+  readonly bytes: Uint8Array;
+  f32: Float32Array | null;
+  f64: Float64Array | null;
+}
+
 /** Free buffers by exact byte length; Map order is the eviction order (oldest sizes first). */
-const pool = new Map<number, Uint8Array[]>();
+const pool = new Map<number, Block[]>();
 let pooledBytes = 0;
 /** The pool's default byte budget (256 MiB). */
 export const DEFAULT_POOL_LIMIT: number = 256 * 1024 * 1024;
@@ -39,7 +49,7 @@ let poolLimit = DEFAULT_POOL_LIMIT;
 const POOL_MAX_PER_SIZE = 4096;
 
 /** Takes a pooled buffer of exactly `byteLength` bytes (dirty), or null. */
-function poolTake(byteLength: number): Uint8Array | null {
+function poolTake(byteLength: number): Block | null {
   const list = pool.get(byteLength);
   if (list === undefined) return null;
   const b = list.pop()!;
@@ -49,8 +59,8 @@ function poolTake(byteLength: number): Uint8Array | null {
 }
 
 /** Offers a buffer nothing else references to the pool (dropped when it does not fit). */
-function poolPut(b: Uint8Array): void {
-  const n = b.byteLength;
+function poolPut(b: Block): void {
+  const n = b.bytes.byteLength;
   if (n === 0 || n > poolLimit) return;
   let list = pool.get(n);
   if (list !== undefined && list.length >= POOL_MAX_PER_SIZE) return;
@@ -120,6 +130,8 @@ export class CpuStorage {
   readonly device = "cpu";
   /** The bytes; `null` after the last tensor using it was released. */
   bytes: Uint8Array | null;
+  /** The bytes with their cached float views (null until needed for a wrapped buffer). */
+  private block: Block | null;
   /** Size in bytes. */
   readonly byteLength: number;
   /** Bumped by every in-place write, so autograd can see a saved tensor was modified. */
@@ -132,10 +144,19 @@ export class CpuStorage {
    */
   private poolable: boolean;
 
-  constructor(byteLength: number, bytes?: Uint8Array | null) {
+  constructor(byteLength: number, bytes?: Uint8Array | Block | null) {
     this.byteLength = byteLength;
     this.poolable = bytes === undefined;
-    this.bytes = bytes === undefined ? new Uint8Array(new ArrayBuffer(byteLength)) : bytes;
+    if (bytes === undefined) {
+      this.bytes = new Uint8Array(new ArrayBuffer(byteLength));
+      this.block = { bytes: this.bytes, f32: null, f64: null };
+    } else if (bytes instanceof Uint8Array || bytes === null) {
+      this.bytes = bytes;
+      this.block = null;
+    } else {
+      this.bytes = bytes.bytes;
+      this.block = bytes;
+    }
     this.cell = new StorageCell(byteLength);
     if (this.bytes !== null) cpuStats.bytesInUse += byteLength;
     else this.cell.released = true;
@@ -146,7 +167,7 @@ export class CpuStorage {
     const n = numel * DTYPES[dtype].itemsize;
     const b = poolTake(n);
     if (b === null) return new CpuStorage(n);
-    b.fill(0);
+    b.bytes.fill(0);
     return new CpuStorage(n, b).owned();
   }
 
@@ -172,6 +193,24 @@ export class CpuStorage {
    */
   expose(): void {
     this.poolable = false;
+  }
+
+  /**
+   * A cached Float32Array or Float64Array over the whole storage, for the JavaScript kernels
+   * of tiny tensors (src/backend/small.ts); null when released or not aligned to the element.
+   */
+  floats(dtype: "float32" | "float64"): Float32Array | Float64Array | null {
+    const b = this.bytes;
+    if (b === null) return null;
+    const k = this.block ??= { bytes: b, f32: null, f64: null };
+    if (dtype === "float32") {
+      if (k.f32 !== null) return k.f32;
+      if (b.byteOffset % 4 !== 0) return null;
+      return k.f32 = new Float32Array(b.buffer, b.byteOffset, b.byteLength >> 2);
+    }
+    if (k.f64 !== null) return k.f64;
+    if (b.byteOffset % 8 !== 0) return null;
+    return k.f64 = new Float64Array(b.buffer, b.byteOffset, b.byteLength >> 3);
   }
 
   /** Live tensors using this storage. */
@@ -205,8 +244,9 @@ export class CpuStorage {
    */
   release(): void {
     if (releaseCell(this.cell)) {
-      const b = this.bytes;
+      const b = this.block;
       this.bytes = null;
+      this.block = null;
       if (b !== null && this.poolable) poolPut(b);
     }
   }

@@ -147,6 +147,43 @@ export function gradFor(g: Tensor, x: Tensor): Tensor {
 
 // ------------------------------------------------------------------ arithmetic
 
+// The graph is recorded by the helpers below, never by a closure inside the op itself: V8
+// allocates a function's closure context on every call, so a closure in `add` would cost each
+// no-grad call an object too (about 90 bytes, a visible share of a tiny op's time).
+
+/** Records `r = a + alpha * b` (`b` null: `r = a + scalar`). */
+function addNode(name: string, r: Tensor, a: Tensor, b: Tensor | null, alpha: number): Tensor {
+  if (b === null) return record(name, r, [a], (g) => [gradFor(g, a)]);
+  return record(name, r, [a, b], (g) => [gradFor(g, a), gradFor(alpha === 1 ? g : mul(g, alpha), b)]);
+}
+
+/** Records `r = a * b`, or `r = a * s` when `b` is null. */
+function mulNode(r: Tensor, a: Tensor, b: Tensor | null, s: number): Tensor {
+  if (b === null) return record("MulBackward", r, [a], (g) => [gradFor(mul(g, s), a)]);
+  return record(
+    "MulBackward",
+    r,
+    [a, b],
+    (g) => [a.requiresGrad ? gradFor(mul(g, b), a) : null, b.requiresGrad ? gradFor(mul(g, a), b) : null],
+    [a, b],
+  );
+}
+
+/** Records `r = a / b`, or `r = a / s` when `b` is null. */
+function divNode(r: Tensor, a: Tensor, b: Tensor | null, s: number): Tensor {
+  if (b === null) return record("DivBackward", r, [a], (g) => [gradFor(div(g, s), a)]);
+  return record(
+    "DivBackward",
+    r,
+    [a, b],
+    (g) => [
+      a.requiresGrad ? gradFor(div(g, b), a) : null,
+      b.requiresGrad ? gradFor(neg(div(mul(g, a), mul(b, b))), b) : null,
+    ],
+    [a, b],
+  );
+}
+
 /** `a + alpha * b`. */
 export function add(a: Tensor, b: Operand, alpha = 1, out?: Tensor): Tensor {
   const call = "add";
@@ -155,20 +192,15 @@ export function add(a: Tensor, b: Operand, alpha = 1, out?: Tensor): Tensor {
   if (isScalar(b)) {
     const dt = promoteScalar(a.dtype, b);
     const r = unaryCore(Unary.DT_ADD_SCALAR, a, alpha * Number(b), 0, dt, call, dt, out);
-    return needsGrad(a) ? record("AddBackward", r, [a], (g) => [gradFor(g, a)]) : r;
+    return needsGrad(a) ? addNode("AddBackward", r, a, null, 1) : r;
   }
   if (alpha !== 1) {
     const fused = scaledAdd(a, b, alpha, call, out);
-    if (fused !== null) {
-      const bt = b;
-      if (!needsGrad(a, bt)) return fused;
-      return record("AddBackward", fused, [a, bt], (g) => [gradFor(g, a), gradFor(mul(g, alpha), bt)]);
-    }
+    if (fused !== null) return needsGrad(a, b) ? addNode("AddBackward", fused, a, b, alpha) : fused;
     b = mul(b, alpha);
   }
-  const bt = b;
-  const r = binaryCore(Binary.DT_ADD, a, bt, resultType(a, bt), call, undefined, out);
-  return needsGrad(a, bt) ? record("AddBackward", r, [a, bt], (g) => [gradFor(g, a), gradFor(g, bt)]) : r;
+  const r = binaryCore(Binary.DT_ADD, a, b, resultType(a, b), call, undefined, out);
+  return needsGrad(a, b) ? addNode("AddBackward", r, a, b, 1) : r;
 }
 
 /** `a + alpha * b` in one pass for floating point results; null for other dtypes (the caller composes). */
@@ -187,16 +219,11 @@ export function sub(a: Tensor, b: Operand, alpha = 1, out?: Tensor): Tensor {
   if (alpha !== 1) {
     // PyTorch's sub is add with -alpha: the same single pass and rounding.
     const fused = scaledAdd(a, b, -alpha, call, out);
-    if (fused !== null) {
-      const bt = b;
-      if (!needsGrad(a, bt)) return fused;
-      return record("SubBackward", fused, [a, bt], (g) => [gradFor(g, a), gradFor(mul(g, -alpha), bt)]);
-    }
+    if (fused !== null) return needsGrad(a, b) ? addNode("SubBackward", fused, a, b, -alpha) : fused;
     b = mul(b, alpha);
   }
-  const bt = b;
-  const r = binaryCore(Binary.DT_SUB, a, bt, resultType(a, bt), call, undefined, out);
-  return needsGrad(a, bt) ? record("SubBackward", r, [a, bt], (g) => [gradFor(g, a), gradFor(neg(g), bt)]) : r;
+  const r = binaryCore(Binary.DT_SUB, a, b, resultType(a, b), call, undefined, out);
+  return needsGrad(a, b) ? addNode("SubBackward", r, a, b, -1) : r;
 }
 
 /** `a * b`. */
@@ -208,18 +235,10 @@ export function mul(a: Tensor, b: Operand, out?: Tensor): Tensor {
     const s = Number(b);
     const dt = promoteScalar(a.dtype, b);
     const r = unaryCore(Unary.DT_MUL_SCALAR, a, s, 0, dt, call, dt, out);
-    return needsGrad(a) ? record("MulBackward", r, [a], (g) => [gradFor(mul(g, s), a)]) : r;
+    return needsGrad(a) ? mulNode(r, a, null, s) : r;
   }
-  const bt = b;
-  const r = binaryCore(Binary.DT_MUL, a, bt, resultType(a, bt), call, undefined, out);
-  if (!needsGrad(a, bt)) return r;
-  return record(
-    "MulBackward",
-    r,
-    [a, bt],
-    (g) => [a.requiresGrad ? gradFor(mul(g, bt), a) : null, bt.requiresGrad ? gradFor(mul(g, a), bt) : null],
-    [a, bt],
-  );
+  const r = binaryCore(Binary.DT_MUL, a, b, resultType(a, b), call, undefined, out);
+  return needsGrad(a, b) ? mulNode(r, a, b, 1) : r;
 }
 
 /** True division `a / b` (integers divide to float32). */
@@ -232,23 +251,12 @@ export function div(a: Tensor, b: Operand, out?: Tensor): Tensor {
     const dt = isFloat(a.dtype) ? a.dtype : "float32";
     // True division (not a * (1 / s), which differs from PyTorch in the last bit).
     const r = unaryCore(Unary.DT_DIV_SCALAR, a, s, 0, dt, call, dt, out);
-    return needsGrad(a) ? record("DivBackward", r, [a], (g) => [gradFor(div(g, s), a)]) : r;
+    return needsGrad(a) ? divNode(r, a, null, s) : r;
   }
-  const bt = b;
-  let dt = resultType(a, bt);
+  let dt = resultType(a, b);
   if (!isFloat(dt)) dt = "float32";
-  const r = binaryCore(Binary.DT_DIV, a, bt, dt, call, undefined, out);
-  if (!needsGrad(a, bt)) return r;
-  return record(
-    "DivBackward",
-    r,
-    [a, bt],
-    (g) => [
-      a.requiresGrad ? gradFor(div(g, bt), a) : null,
-      bt.requiresGrad ? gradFor(neg(div(mul(g, a), mul(bt, bt))), bt) : null,
-    ],
-    [a, bt],
-  );
+  const r = binaryCore(Binary.DT_DIV, a, b, dt, call, undefined, out);
+  return needsGrad(a, b) ? divNode(r, a, b, 0) : r;
 }
 
 /**
