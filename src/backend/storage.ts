@@ -106,14 +106,25 @@ export function countTensor(delta: number): void {
   cpuStats.liveTensors += delta;
 }
 
+/** The accounting of one storage: its live users, and whether its bytes left `bytesInUse`. */
+interface Accounting {
+  /** Live tensors using the storage. */
+  refs: number;
+  /** True once the bytes left `bytesInUse` (explicit release or collection of the last user). */
+  released: boolean;
+  /** Size in bytes. */
+  readonly byteLength: number;
+}
+
 /**
- * The accounting of one storage: how many live tensors use it and whether its bytes were
- * already taken off `bytesInUse`. The tensors' FinalizationRegistry holds this cell, never the
- * storage: a held value stays strongly reachable until its cleanup callback runs, and those
- * callbacks only run when the event loop turns, so holding the storage there kept the memory
- * of every collected tensor alive through a synchronous training loop (unbounded RSS).
+ * A storage's accounting kept apart from it, for the tensors' FinalizationRegistry, which
+ * holds this cell, never the storage: a held value stays strongly reachable until its cleanup
+ * callback runs, and those callbacks only run when the event loop turns, so holding the
+ * storage there kept the memory of every collected tensor alive through a synchronous training
+ * loop (unbounded RSS). A storage makes its cell when the first finalizer needs it (`cell`);
+ * the temporaries of `tidy` never register one, so they never pay for the extra object.
  */
-export class StorageCell {
+export class StorageCell implements Accounting {
   /** Live tensors using the storage. */
   refs = 0;
   /** True once the bytes left `bytesInUse` (explicit release or collection of the last user). */
@@ -125,9 +136,11 @@ export class StorageCell {
  * A block of CPU memory shared by a tensor and its views. `refs` counts the live tensors
  * that use it; when it drops to zero the bytes leave `bytesInUse` and the buffer is dropped.
  */
-export class CpuStorage {
+export class CpuStorage implements Accounting {
   /** Always "cpu". */
-  readonly device = "cpu";
+  get device(): "cpu" {
+    return "cpu";
+  }
   /** The bytes; `null` after the last tensor using it was released. */
   bytes: Uint8Array | null;
   /** The bytes with their cached float views (null until needed for a wrapped buffer). */
@@ -136,8 +149,12 @@ export class CpuStorage {
   readonly byteLength: number;
   /** Bumped by every in-place write, so autograd can see a saved tensor was modified. */
   version = 0;
-  /** The accounting cell (what finalizers hold instead of this storage). */
-  readonly cell: StorageCell;
+  /** Live users, while this storage is its own accounting (read `users()` instead). */
+  refs = 0;
+  /** Whether the bytes left `bytesInUse`, while this storage is its own accounting. */
+  released = false;
+  /** Where the accounting lives: this storage until `cell` moved it into a StorageCell. */
+  private acct: Accounting = this;
   /**
    * Whether the bytes may go back to the pool when released: only memory this storage
    * allocated itself and never handed out (see `expose`).
@@ -157,9 +174,8 @@ export class CpuStorage {
       this.bytes = bytes.bytes;
       this.block = bytes;
     }
-    this.cell = new StorageCell(byteLength);
     if (this.bytes !== null) cpuStats.bytesInUse += byteLength;
-    else this.cell.released = true;
+    else this.released = true;
   }
 
   /** Allocates zeroed storage for `numel` elements of `dtype`. */
@@ -214,8 +230,19 @@ export class CpuStorage {
   }
 
   /** Live tensors using this storage. */
-  get refs(): number {
-    return this.cell.refs;
+  users(): number {
+    return this.acct.refs;
+  }
+
+  /** The accounting cell a finalizer holds instead of this storage (made on first use). */
+  get cell(): StorageCell {
+    const a = this.acct;
+    if (a !== this) return a as StorageCell;
+    const c = new StorageCell(this.byteLength);
+    c.refs = this.refs;
+    c.released = this.released;
+    this.acct = c;
+    return c;
   }
 
   /** A typed view of `length` elements of `dtype` starting at element `offset`. */
@@ -229,7 +256,7 @@ export class CpuStorage {
 
   /** A tensor starts using this storage. */
   retain(): void {
-    const c = this.cell;
+    const c = this.acct;
     if (c.released && this.bytes !== null) {
       // Every earlier user was collected, yet the storage itself survived and is used again.
       c.released = false;
@@ -243,7 +270,7 @@ export class CpuStorage {
    * go back to the pool unless they were ever visible outside the storage.
    */
   release(): void {
-    if (releaseCell(this.cell)) {
+    if (releaseCell(this.acct)) {
       const b = this.block;
       this.bytes = null;
       this.block = null;
@@ -256,7 +283,7 @@ export class CpuStorage {
  * Drops one user of a storage's cell; true when it was the last (the bytes then leave
  * `bytesInUse`). Called by `release()` and by the tensor finalizer, which has only the cell.
  */
-export function releaseCell(cell: StorageCell): boolean {
+export function releaseCell(cell: Accounting): boolean {
   if (--cell.refs > 0) return false;
   cell.refs = 0;
   if (!cell.released) {

@@ -34,6 +34,13 @@ export interface RemovableHandle {
   remove(): void;
 }
 
+/** A tensor's gradient bookkeeping (`Tensor._leaf`): only leaves and hooked tensors need it. */
+interface LeafState {
+  grad: Tensor | null;
+  shared: boolean;
+  hooks: GradHook[] | null;
+}
+
 // Holds the storage's accounting cell, never the storage: see StorageCell in storage.ts.
 const finalizer = new FinalizationRegistry<StorageCell>((cell) => {
   releaseCell(cell);
@@ -53,8 +60,14 @@ const finalizer = new FinalizationRegistry<StorageCell>((cell) => {
  * ```
  */
 export class Tensor {
+  // Every slot here is paid by every tensor, temporaries included (V8 copies the live ones at
+  // each young-generation GC), so state that only some tensors use lives elsewhere: the
+  // marker on the prototype, gradient bookkeeping in `_leaf` (created on first use).
+
   /** @internal marks tensors for duck-typed checks across module copies */
-  readonly _isTensor = true;
+  get _isTensor(): true {
+    return true;
+  }
   /** @internal */
   _storage: CpuStorage;
   /** The size of each dimension. */
@@ -67,18 +80,38 @@ export class Tensor {
   readonly dtype: DType;
   /** @internal */
   _requiresGrad = false;
+  /** @internal the accumulated gradient and gradient hooks, for the tensors that have them */
+  _leaf: LeafState | null = null;
   /** @internal */
-  _grad: Tensor | null = null;
+  get _grad(): Tensor | null {
+    return this._leaf === null ? null : this._leaf.grad;
+  }
+  set _grad(g: Tensor | null) {
+    if (this._leaf !== null) this._leaf.grad = g;
+    else if (g !== null) this._leaf = { grad: g, shared: false, hooks: null };
+  }
   /**
    * @internal True once `.grad` was handed to user code (the public getter) or assigned by it.
    * Until then the engine's gradient is held by this tensor alone, and resetting `.grad`
    * (`p.grad = null`, `zeroGrad()`) disposes it at once, as PyTorch frees an unreferenced grad.
    */
-  _gradShared = false;
+  get _gradShared(): boolean {
+    return this._leaf !== null && this._leaf.shared;
+  }
+  set _gradShared(shared: boolean) {
+    if (this._leaf !== null) this._leaf.shared = shared;
+    else if (shared) this._leaf = { grad: null, shared, hooks: null };
+  }
   /** @internal */
   _gradFn: Node | null = null;
   /** @internal */
-  _hooks: GradHook[] | null = null;
+  get _hooks(): GradHook[] | null {
+    return this._leaf === null ? null : this._leaf.hooks;
+  }
+  set _hooks(hooks: GradHook[] | null) {
+    if (this._leaf !== null) this._leaf.hooks = hooks;
+    else if (hooks !== null) this._leaf = { grad: null, shared: false, hooks };
+  }
   /** @internal */
   _disposed = false;
   /**
@@ -251,7 +284,7 @@ export class Tensor {
     if (this._grad === null) {
       // Taking `g` itself (no copy) is only safe when nothing else holds it: the engine says
       // so (not a user's seed, not routed twice, not seen by a hook) and no view shares it.
-      const owned = mayOwn && g.isContiguous() && g._offset === 0 && g._storage.refs === 1 &&
+      const owned = mayOwn && g.isContiguous() && g._offset === 0 && g._storage.users() === 1 &&
         g._storage.byteLength === g.numel() * DTYPES[g.dtype].itemsize && g.gradFn === null;
       this._grad = keep(owned ? g : g.clone());
       this._gradShared = false;
