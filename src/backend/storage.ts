@@ -5,10 +5,11 @@
  * loop that never disposes still runs in flat memory, and a live TypedArray view can never
  * dangle. Accounting (`bytesInUse`, `liveTensors`) counts storages that a live tensor holds.
  *
- * Buffers of explicitly released storages (`dispose`, and so every temporary of `tidy`) go to
- * a bounded pool keyed by exact byte length, and the next allocation of that size takes one
- * back: a fresh ArrayBuffer costs an allocation, GC work when it dies, and (when large) a page
- * fault on every page at its first write, which made small ops and large outputs slow. Only
+ * Explicitly released storages (`dispose`, and so every temporary of `tidy`) go, with their
+ * buffers, to a bounded pool keyed by exact byte length, and the next allocation of that size
+ * takes one back: a fresh ArrayBuffer costs an allocation, GC work when it dies, and (when
+ * large) a page fault on every page at its first write, which made small ops and large
+ * outputs slow; reusing the storage object too spares a tiny op one more allocation. Only
  * memory nothing outside the storage can see is pooled: never a user's wrapped array, never a
  * storage whose `typedArray()` view was handed out (`expose`), never one reclaimed by the GC.
  *
@@ -30,17 +31,12 @@ const cpuStats: MemoryInfo = { bytesInUse: 0, liveTensors: 0 };
 // ------------------------------------------------------------------ buffer pool
 
 /**
- * A buffer and the float views made of it (`CpuStorage.floats`), which travel with it through
- * the pool, so a reused buffer needs no new view objects.
+ * Released storages whose buffers may be reused, by exact byte length; Map order is the
+ * eviction order (oldest sizes first). The storage object is pooled with its buffer: nothing
+ * references a released storage any more (a disposed tensor points at RELEASED_STORAGE), and
+ * reusing it saves the next tensor of that size an allocation.
  */
-interface Block {
-  readonly bytes: Uint8Array;
-  f32: Float32Array | null;
-  f64: Float64Array | null;
-}
-
-/** Free buffers by exact byte length; Map order is the eviction order (oldest sizes first). */
-const pool = new Map<number, Block[]>();
+const pool = new Map<number, CpuStorage[]>();
 let pooledBytes = 0;
 /** The pool's default byte budget (256 MiB). */
 export const DEFAULT_POOL_LIMIT: number = 256 * 1024 * 1024;
@@ -48,8 +44,8 @@ let poolLimit = DEFAULT_POOL_LIMIT;
 /** At most this many free buffers of one size (bounds the count of tiny ones). */
 const POOL_MAX_PER_SIZE = 4096;
 
-/** Takes a pooled buffer of exactly `byteLength` bytes (dirty), or null. */
-function poolTake(byteLength: number): Block | null {
+/** Takes a pooled storage of exactly `byteLength` bytes (dirty), or null. */
+function poolTake(byteLength: number): CpuStorage | null {
   const list = pool.get(byteLength);
   if (list === undefined) return null;
   const b = list.pop()!;
@@ -58,9 +54,9 @@ function poolTake(byteLength: number): Block | null {
   return b;
 }
 
-/** Offers a buffer nothing else references to the pool (dropped when it does not fit). */
-function poolPut(b: Block): void {
-  const n = b.bytes.byteLength;
+/** Offers a released storage nothing else references to the pool (dropped when it does not fit). */
+function poolPut(b: CpuStorage): void {
+  const n = b.byteLength;
   if (n === 0 || n > poolLimit) return;
   let list = pool.get(n);
   if (list !== undefined && list.length >= POOL_MAX_PER_SIZE) return;
@@ -143,8 +139,11 @@ export class CpuStorage implements Accounting {
   }
   /** The bytes; `null` after the last tensor using it was released. */
   bytes: Uint8Array | null;
-  /** The bytes with their cached float views (null until needed for a wrapped buffer). */
-  private block: Block | null;
+  /** The memory, kept while the storage waits in the pool (when `bytes` is already null). */
+  private buf: Uint8Array | null;
+  /** Float views of `buf` for the JavaScript kernels (`floats`), made on first use. */
+  private f32: Float32Array | null = null;
+  private f64: Float64Array | null = null;
   /** Size in bytes. */
   readonly byteLength: number;
   /** Bumped by every in-place write, so autograd can see a saved tensor was modified. */
@@ -161,19 +160,10 @@ export class CpuStorage implements Accounting {
    */
   private poolable: boolean;
 
-  constructor(byteLength: number, bytes?: Uint8Array | Block | null) {
+  constructor(byteLength: number, bytes?: Uint8Array | null) {
     this.byteLength = byteLength;
     this.poolable = bytes === undefined;
-    if (bytes === undefined) {
-      this.bytes = new Uint8Array(new ArrayBuffer(byteLength));
-      this.block = { bytes: this.bytes, f32: null, f64: null };
-    } else if (bytes instanceof Uint8Array || bytes === null) {
-      this.bytes = bytes;
-      this.block = null;
-    } else {
-      this.bytes = bytes.bytes;
-      this.block = bytes;
-    }
+    this.bytes = this.buf = bytes === undefined ? new Uint8Array(new ArrayBuffer(byteLength)) : bytes;
     if (this.bytes !== null) cpuStats.bytesInUse += byteLength;
     else this.released = true;
   }
@@ -181,10 +171,10 @@ export class CpuStorage implements Accounting {
   /** Allocates zeroed storage for `numel` elements of `dtype`. */
   static alloc(dtype: DType, numel: number): CpuStorage {
     const n = numel * DTYPES[dtype].itemsize;
-    const b = poolTake(n);
-    if (b === null) return new CpuStorage(n);
-    b.bytes.fill(0);
-    return new CpuStorage(n, b).owned();
+    const s = poolTake(n);
+    if (s === null) return new CpuStorage(n);
+    s.reuse().fill(0);
+    return s;
   }
 
   /**
@@ -193,14 +183,22 @@ export class CpuStorage implements Accounting {
    */
   static allocUninit(dtype: DType, numel: number): CpuStorage {
     const n = numel * DTYPES[dtype].itemsize;
-    const b = poolTake(n);
-    return b === null ? new CpuStorage(n) : new CpuStorage(n, b).owned();
+    const s = poolTake(n);
+    if (s === null) return new CpuStorage(n);
+    s.reuse();
+    return s;
   }
 
-  /** Marks memory taken from the pool as this storage's own (poolable again). */
-  private owned(): this {
-    this.poolable = true;
-    return this;
+  /** Brings a pooled storage back into use (fresh accounting, no users yet); returns its bytes. */
+  private reuse(): Uint8Array {
+    const b = this.buf!;
+    this.bytes = b;
+    this.version = 0;
+    this.refs = 0;
+    this.released = false;
+    this.acct = this;
+    cpuStats.bytesInUse += this.byteLength;
+    return b;
   }
 
   /**
@@ -218,15 +216,14 @@ export class CpuStorage implements Accounting {
   floats(dtype: "float32" | "float64"): Float32Array | Float64Array | null {
     const b = this.bytes;
     if (b === null) return null;
-    const k = this.block ??= { bytes: b, f32: null, f64: null };
     if (dtype === "float32") {
-      if (k.f32 !== null) return k.f32;
+      if (this.f32 !== null) return this.f32;
       if (b.byteOffset % 4 !== 0) return null;
-      return k.f32 = new Float32Array(b.buffer, b.byteOffset, b.byteLength >> 2);
+      return this.f32 = new Float32Array(b.buffer, b.byteOffset, b.byteLength >> 2);
     }
-    if (k.f64 !== null) return k.f64;
+    if (this.f64 !== null) return this.f64;
     if (b.byteOffset % 8 !== 0) return null;
-    return k.f64 = new Float64Array(b.buffer, b.byteOffset, b.byteLength >> 3);
+    return this.f64 = new Float64Array(b.buffer, b.byteOffset, b.byteLength >> 3);
   }
 
   /** Live tensors using this storage. */
@@ -271,10 +268,9 @@ export class CpuStorage implements Accounting {
    */
   release(): void {
     if (releaseCell(this.acct)) {
-      const b = this.block;
       this.bytes = null;
-      this.block = null;
-      if (b !== null && this.poolable) poolPut(b);
+      if (this.poolable) poolPut(this);
+      else this.buf = this.f32 = this.f64 = null;
     }
   }
 }

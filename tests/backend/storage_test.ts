@@ -35,6 +35,36 @@ Deno.test("a disposed tensor's memory is reused by the next allocation of its si
   x.dispose();
 });
 
+Deno.test("a pooled storage comes back as new: no users, version 0, counted in use again, unreadable while pooled", () => {
+  clearPool();
+  const before = memory();
+  const t = zeros([8]);
+  const s = t._storage;
+  t.add_(1); // bumps the version
+  assert.ok(s.version > 0);
+  const view = t.narrow(0, 2, 3); // a second user of the same storage
+  assert.equal(s.users(), 2);
+  t.dispose();
+  assert.equal(poolBytes(), 0, "a view still uses it");
+  view.dispose();
+  assert.equal(poolBytes(), 32);
+  assert.equal(s.bytes, null, "a pooled storage has no readable bytes");
+  assert.deepEqual(memory(), before);
+  const u = ones([8]);
+  assert.equal(u._storage, s, "the storage object itself is reused");
+  assert.equal(s.version, 0);
+  assert.equal(s.users(), 1);
+  assert.equal(memory().bytesInUse, before.bytesInUse + 32);
+  assert.deepEqual(u.tolist(), [1, 1, 1, 1, 1, 1, 1, 1]);
+  // A storage whose tensor registered a finalizer (made outside tidy) and was disposed is
+  // reused with its own accounting again; its users are counted right.
+  const w = u.narrow(0, 0, 4);
+  assert.equal(s.users(), 2);
+  w.dispose();
+  u.dispose();
+  assert.deepEqual(memory(), before);
+});
+
 Deno.test("memory handed out by typedArray() is never reused; the view stays the tensor's own", () => {
   clearPool();
   const t = zeros([100]);
