@@ -26,11 +26,10 @@ const ADD = Binary.DT_ADD, SUB = Binary.DT_SUB, MUL = Binary.DT_MUL, DIV = Binar
 const ADDS = Unary.DT_ADD_SCALAR, MULS = Unary.DT_MUL_SCALAR;
 
 /**
- * The element count of `v` when it is a contiguous float32/float64 view of at most
- * `SMALL_NUMEL` elements with `shape` (row-major, any offset), else -1.
+ * The element count of `shape` when `st` lays it out row-major (any offset) and it has at
+ * most `SMALL_NUMEL` elements, else -1.
  */
-function smallNumel(v: View, shape: readonly number[]): number {
-  const st = v.strides;
+function smallNumel(shape: readonly number[], st: readonly number[]): number {
   let n = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     const d = shape[i];
@@ -40,14 +39,22 @@ function smallNumel(v: View, shape: readonly number[]): number {
   return n <= SMALL_NUMEL ? n : -1;
 }
 
+/** Whether `v` is laid out like a row-major view whose strides are `st` (same array: yes). */
+function sameLayout(v: View, shape: readonly number[], st: readonly number[]): boolean {
+  const vs = v.strides;
+  if (vs === st) return true;
+  for (let i = 0; i < shape.length; i++) if (shape[i] !== 1 && vs[i] !== st[i]) return false;
+  return true;
+}
+
 /** `out = a OP b` for the small case; false (nothing written) when native code must run it. */
 export function smallBinary(op: number, out: View, a: View, b: View): boolean {
   if (op > DIV) return false;
   const dt = out.dtype;
   if ((dt !== "float32" && dt !== "float64") || a.dtype !== dt || b.dtype !== dt) return false;
-  const shape = out.shape;
-  const n = smallNumel(out, shape);
-  if (n < 0 || smallNumel(a, shape) < 0 || smallNumel(b, shape) < 0) return false;
+  const shape = out.shape, st = out.strides;
+  const n = smallNumel(shape, st);
+  if (n < 0 || !sameLayout(a, shape, st) || !sameLayout(b, shape, st)) return false;
   const o = out._storage.floats(dt), x = a._storage.floats(dt), y = b._storage.floats(dt);
   const oo = out._offset, ao = a._offset, bo = b._offset;
   if (o === null || x === null || y === null || oo + n > o.length || ao + n > x.length || bo + n > y.length) {
@@ -65,9 +72,9 @@ export function smallUnary(op: number, out: View, a: View, p: number): boolean {
   if (op !== ADDS && op !== MULS) return false;
   const dt = out.dtype;
   if ((dt !== "float32" && dt !== "float64") || a.dtype !== dt) return false;
-  const shape = out.shape;
-  const n = smallNumel(out, shape);
-  if (n < 0 || smallNumel(a, shape) < 0) return false;
+  const shape = out.shape, st = out.strides;
+  const n = smallNumel(shape, st);
+  if (n < 0 || !sameLayout(a, shape, st)) return false;
   const o = out._storage.floats(dt), x = a._storage.floats(dt);
   const oo = out._offset, ao = a._offset;
   if (o === null || x === null || oo + n > o.length || ao + n > x.length) return false;

@@ -44,12 +44,31 @@ let poolLimit = DEFAULT_POOL_LIMIT;
 /** At most this many free buffers of one size (bounds the count of tiny ones). */
 const POOL_MAX_PER_SIZE = 4096;
 
+/** The last size looked up and its list (or undefined): a loop of one shape skips the Map. */
+let lastSize = -1;
+let lastList: CpuStorage[] | undefined;
+
+/** The pool's list for `n` bytes, or undefined. */
+function poolList(n: number): CpuStorage[] | undefined {
+  if (n !== lastSize) {
+    lastSize = n;
+    lastList = pool.get(n);
+  }
+  return lastList;
+}
+
+/** Removes the list of `n` bytes from the pool. */
+function poolDrop(n: number): void {
+  pool.delete(n);
+  if (n === lastSize) lastList = undefined;
+}
+
 /** Takes a pooled storage of exactly `byteLength` bytes (dirty), or null. */
 function poolTake(byteLength: number): CpuStorage | null {
-  const list = pool.get(byteLength);
+  const list = poolList(byteLength);
   if (list === undefined) return null;
   const b = list.pop()!;
-  if (list.length === 0) pool.delete(byteLength);
+  if (list.length === 0) poolDrop(byteLength);
   pooledBytes -= byteLength;
   return b;
 }
@@ -58,7 +77,7 @@ function poolTake(byteLength: number): CpuStorage | null {
 function poolPut(b: CpuStorage): void {
   const n = b.byteLength;
   if (n === 0 || n > poolLimit) return;
-  let list = pool.get(n);
+  let list = poolList(n);
   if (list !== undefined && list.length >= POOL_MAX_PER_SIZE) return;
   if (pooledBytes + n > poolLimit) {
     // Evict the sizes pooled longest ago (a phase of other shapes is over) until this fits.
@@ -67,12 +86,15 @@ function poolPut(b: CpuStorage): void {
         l.pop();
         pooledBytes -= size;
       }
-      if (l.length === 0) pool.delete(size);
+      if (l.length === 0) poolDrop(size);
       if (pooledBytes + n <= poolLimit) break;
     }
-    list = pool.get(n);
+    list = poolList(n);
   }
-  if (list === undefined) pool.set(n, list = []);
+  if (list === undefined) {
+    pool.set(n, list = []);
+    if (n === lastSize) lastList = list;
+  }
   list.push(b);
   pooledBytes += n;
 }
@@ -88,6 +110,7 @@ export function poolBytes(): number {
  */
 export function clearPool(limit?: number): void {
   pool.clear();
+  lastList = undefined;
   pooledBytes = 0;
   if (limit !== undefined) poolLimit = Math.max(0, limit);
 }

@@ -116,7 +116,12 @@ export function tidy<T>(fn: () => T): T {
   }
   const keepSet = new Set<Tensor>();
   collect(result, keepSet, new Set());
-  const needed = keepSet.size ? graphTensors(keepSet) : keepSet;
+  if (keepSet.size === 0) {
+    // Nothing returned: every tensor of the scope goes (the common training-step case).
+    for (const t of scope) if (t._scope === scope) t.dispose();
+    return result;
+  }
+  const needed = graphTensors(keepSet);
   const parent = scopes.length ? scopes[scopes.length - 1] : null;
   for (const t of scope) {
     if (t._scope !== scope) continue;
