@@ -43,6 +43,8 @@ export const DEFAULT_POOL_LIMIT: number = 256 * 1024 * 1024;
 let poolLimit = DEFAULT_POOL_LIMIT;
 /** At most this many free buffers of one size (bounds the count of tiny ones). */
 const POOL_MAX_PER_SIZE = 4096;
+/** Emptied lists are dropped when this many sizes are listed (shapes that vary a lot). */
+const MAX_POOL_SIZES = 1024;
 
 /** The last size looked up and its list (or undefined): a loop of one shape skips the Map. */
 let lastSize = -1;
@@ -63,14 +65,16 @@ function poolDrop(n: number): void {
   if (n === lastSize) lastList = undefined;
 }
 
-/** Takes a pooled storage of exactly `byteLength` bytes (dirty), or null. */
+/**
+ * Takes a pooled storage of exactly `byteLength` bytes (dirty), or null. An emptied list stays
+ * in the Map (a loop that drains and refills it every step allocates no new list); `poolPut`
+ * moves it to the end of the eviction order when it refills it.
+ */
 function poolTake(byteLength: number): CpuStorage | null {
   const list = poolList(byteLength);
-  if (list === undefined) return null;
-  const b = list.pop()!;
-  if (list.length === 0) poolDrop(byteLength);
+  if (list === undefined || list.length === 0) return null;
   pooledBytes -= byteLength;
-  return b;
+  return list.pop()!;
 }
 
 /** Offers a released storage nothing else references to the pool (dropped when it does not fit). */
@@ -92,8 +96,12 @@ function poolPut(b: CpuStorage): void {
     list = poolList(n);
   }
   if (list === undefined) {
+    if (pool.size >= MAX_POOL_SIZES) { for (const [size, l] of pool) if (l.length === 0) poolDrop(size); }
     pool.set(n, list = []);
     if (n === lastSize) lastList = list;
+  } else if (list.length === 0) {
+    pool.delete(n); // refilled: its size was pooled most recently
+    pool.set(n, list);
   }
   list.push(b);
   pooledBytes += n;

@@ -112,8 +112,10 @@ export class Tensor {
     if (this._leaf !== null) this._leaf.hooks = hooks;
     else if (hooks !== null) this._leaf = { grad: null, shared: false, hooks };
   }
-  /** @internal */
-  declare _disposed: boolean;
+  /** @internal true once disposed: a disposed tensor points at the released storage */
+  get _disposed(): boolean {
+    return this._storage === RELEASED_STORAGE;
+  }
   /**
    * @internal The tensor this one is a view of (set by the view ops, null otherwise): an
    * in-place op on the view while recording gradients rewrites the base's history too.
@@ -121,8 +123,13 @@ export class Tensor {
   declare _base: Tensor | null;
   /** @internal The tidy scope this tensor belongs to (scope.ts), or null. */
   declare _scope: Tensor[] | null;
-  /** @internal Whether the finalizer backstop is registered (tensors outside any tidy scope). */
-  declare _registered: boolean;
+  /**
+   * @internal Whether the finalizer backstop is registered: a live tensor outside every tidy
+   * scope (made outside one, or escaped). Derived, so it costs each tensor no slot.
+   */
+  get _registered(): boolean {
+    return this._scope === null && this._storage !== RELEASED_STORAGE;
+  }
 
   /** @internal Use the factories (`tensor`, `zeros`, ...) instead. */
   constructor(storage: CpuStorage, shape: readonly number[], strides: readonly number[], offset: number, dtype: DType) {
@@ -136,26 +143,20 @@ export class Tensor {
     this._requiresGrad = false;
     this._leaf = null;
     this._gradFn = null;
-    this._disposed = false;
     this._base = null;
     this._scope = null;
-    this._registered = false;
     storage.retain();
     countTensor(1);
     // Inside tidy the scope disposes or promotes the tensor, so the finalizer (a measurable
     // cost per op) is registered only once the tensor escapes the outermost scope.
-    if (!track(this)) {
-      finalizer.register(this, storage.cell, this);
-      this._registered = true;
-    }
+    if (!track(this)) finalizer.register(this, storage.cell, this);
   }
 
   /** @internal Leaves tidy's care (kept, or returned from the outermost scope): the GC backstop takes over. */
   _escape(): void {
+    if (this._scope === null) return; // registered already (or disposed)
     this._scope = null;
-    if (this._registered || this._disposed) return;
-    finalizer.register(this, this._storage.cell, this);
-    this._registered = true;
+    if (this._storage !== RELEASED_STORAGE) finalizer.register(this, this._storage.cell, this);
   }
 
   // ------------------------------------------------------------------ metadata
@@ -375,17 +376,14 @@ export class Tensor {
 
   /** @internal throws when the tensor was disposed */
   _live(call: string): void {
-    if (this._disposed) throw new Error(`${call}: the tensor was disposed and cannot be used`);
+    if (this._storage === RELEASED_STORAGE) throw new Error(`${call}: the tensor was disposed and cannot be used`);
   }
   /** Frees this tensor's hold on its storage. Idempotent; any later use throws. */
   dispose(): void {
-    if (this._disposed) return;
-    this._disposed = true;
-    if (this._registered) {
-      finalizer.unregister(this);
-      this._registered = false;
-    }
-    this._storage.release();
+    const storage = this._storage;
+    if (storage === RELEASED_STORAGE) return;
+    if (this._scope === null) finalizer.unregister(this); // it was registered
+    storage.release();
     // Drop the reference too, so a disposed tensor that is still reachable keeps no memory.
     this._storage = RELEASED_STORAGE;
     countTensor(-1);
