@@ -31,79 +31,89 @@ const cpuStats: MemoryInfo = { bytesInUse: 0, liveTensors: 0 };
 // ------------------------------------------------------------------ buffer pool
 
 /**
+ * The free storages of one byte length: a stack that keeps its capacity. (An array drained by
+ * `pop` and refilled by `push` is reallocated as it shrinks and grows: about 40 bytes per op
+ * for a loop that takes and returns a thousand buffers every step.)
+ */
+class Stack {
+  items: (CpuStorage | null)[] = [];
+  n = 0;
+}
+
+/**
  * Released storages whose buffers may be reused, by exact byte length; Map order is the
  * eviction order (oldest sizes first). The storage object is pooled with its buffer: nothing
  * references a released storage any more (a disposed tensor points at RELEASED_STORAGE), and
- * reusing it saves the next tensor of that size an allocation.
+ * reusing it saves the next tensor of that size an allocation. An emptied stack stays in the
+ * Map and moves to the end of the eviction order when it is refilled.
  */
-const pool = new Map<number, CpuStorage[]>();
+const pool = new Map<number, Stack>();
 let pooledBytes = 0;
 /** The pool's default byte budget (256 MiB). */
 export const DEFAULT_POOL_LIMIT: number = 256 * 1024 * 1024;
 let poolLimit = DEFAULT_POOL_LIMIT;
 /** At most this many free buffers of one size (bounds the count of tiny ones). */
 const POOL_MAX_PER_SIZE = 4096;
-/** Emptied lists are dropped when this many sizes are listed (shapes that vary a lot). */
+/** Emptied stacks are dropped when this many sizes are listed (shapes that vary a lot). */
 const MAX_POOL_SIZES = 1024;
 
-/** The last size looked up and its list (or undefined): a loop of one shape skips the Map. */
+/** The last size looked up and its stack (or undefined): a loop of one shape skips the Map. */
 let lastSize = -1;
-let lastList: CpuStorage[] | undefined;
+let lastStack: Stack | undefined;
 
-/** The pool's list for `n` bytes, or undefined. */
-function poolList(n: number): CpuStorage[] | undefined {
+/** The pool's stack for `n` bytes, or undefined. */
+function poolStack(n: number): Stack | undefined {
   if (n !== lastSize) {
     lastSize = n;
-    lastList = pool.get(n);
+    lastStack = pool.get(n);
   }
-  return lastList;
+  return lastStack;
 }
 
-/** Removes the list of `n` bytes from the pool. */
+/** Removes the stack of `n` bytes from the pool. */
 function poolDrop(n: number): void {
   pool.delete(n);
-  if (n === lastSize) lastList = undefined;
+  if (n === lastSize) lastStack = undefined;
 }
 
-/**
- * Takes a pooled storage of exactly `byteLength` bytes (dirty), or null. An emptied list stays
- * in the Map (a loop that drains and refills it every step allocates no new list); `poolPut`
- * moves it to the end of the eviction order when it refills it.
- */
+/** Takes a pooled storage of exactly `byteLength` bytes (dirty), or null. */
 function poolTake(byteLength: number): CpuStorage | null {
-  const list = poolList(byteLength);
-  if (list === undefined || list.length === 0) return null;
+  const st = poolStack(byteLength);
+  if (st === undefined || st.n === 0) return null;
   pooledBytes -= byteLength;
-  return list.pop()!;
+  const i = --st.n;
+  const s = st.items[i]!;
+  st.items[i] = null; // the slot must not keep a storage that leaves the pool alive
+  return s;
 }
 
 /** Offers a released storage nothing else references to the pool (dropped when it does not fit). */
 function poolPut(b: CpuStorage): void {
   const n = b.byteLength;
   if (n === 0 || n > poolLimit) return;
-  let list = poolList(n);
-  if (list !== undefined && list.length >= POOL_MAX_PER_SIZE) return;
+  let st = poolStack(n);
+  if (st !== undefined && st.n >= POOL_MAX_PER_SIZE) return;
   if (pooledBytes + n > poolLimit) {
     // Evict the sizes pooled longest ago (a phase of other shapes is over) until this fits.
     for (const [size, l] of pool) {
-      while (l.length && pooledBytes + n > poolLimit) {
-        l.pop();
+      while (l.n > 0 && pooledBytes + n > poolLimit) {
+        l.items[--l.n] = null;
         pooledBytes -= size;
       }
-      if (l.length === 0) poolDrop(size);
+      if (l.n === 0) poolDrop(size);
       if (pooledBytes + n <= poolLimit) break;
     }
-    list = poolList(n);
+    st = poolStack(n);
   }
-  if (list === undefined) {
-    if (pool.size >= MAX_POOL_SIZES) { for (const [size, l] of pool) if (l.length === 0) poolDrop(size); }
-    pool.set(n, list = []);
-    if (n === lastSize) lastList = list;
-  } else if (list.length === 0) {
+  if (st === undefined) {
+    if (pool.size >= MAX_POOL_SIZES) { for (const [size, l] of pool) if (l.n === 0) poolDrop(size); }
+    pool.set(n, st = new Stack());
+    if (n === lastSize) lastStack = st;
+  } else if (st.n === 0) {
     pool.delete(n); // refilled: its size was pooled most recently
-    pool.set(n, list);
+    pool.set(n, st);
   }
-  list.push(b);
+  st.items[st.n++] = b;
   pooledBytes += n;
 }
 
@@ -118,7 +128,7 @@ export function poolBytes(): number {
  */
 export function clearPool(limit?: number): void {
   pool.clear();
-  lastList = undefined;
+  lastStack = undefined;
   pooledBytes = 0;
   if (limit !== undefined) poolLimit = Math.max(0, limit);
 }

@@ -15,18 +15,45 @@ import type { Tensor } from "./tensor.ts";
  * A tensor that belongs to a scope is disposed or promoted when the scope ends, so it needs
  * no finalizer until it escapes the outermost one (`_escape`): temporaries never register.
  */
-const scopes: Tensor[][] = [];
+const scopes: Scope[] = [];
+
+/**
+ * The tensors one tidy callback created (or that inner scopes promoted to it), in `items[0..n)`.
+ * Finished scopes are reused with their capacity: a fresh array grown by a thousand pushes a
+ * step cost every tiny op about 26 bytes of reallocation.
+ */
+export class Scope {
+  /** The tracked tensors; slots at and past `n` are null. */
+  items: (Tensor | null)[] = [];
+  /** How many slots are in use. */
+  n = 0;
+  /** Records `t` in this scope. */
+  add(t: Tensor): void {
+    this.items[this.n++] = t;
+    t._scope = this;
+  }
+}
+
+/** Finished scopes kept for reuse (a few, and only those whose list stayed moderate). */
+const spare: Scope[] = [];
+const MAX_SPARE = 16;
+const MAX_SPARE_ITEMS = 1 << 16;
+
+/** Empties a finished scope and keeps it for the next tidy. */
+function recycle(scope: Scope): void {
+  scope.items.fill(null, 0, scope.n);
+  scope.n = 0;
+  if (spare.length < MAX_SPARE && scope.items.length <= MAX_SPARE_ITEMS) spare.push(scope);
+}
 
 /**
  * Records a new tensor in the innermost tidy scope (called by the Tensor constructor).
  * Returns false when no scope is open (the tensor must then register its finalizer itself).
  */
 export function track(t: Tensor): boolean {
-  const n = scopes.length;
-  if (n === 0) return false;
-  const s = scopes[n - 1];
-  s.push(t);
-  t._scope = s;
+  const k = scopes.length;
+  if (k === 0) return false;
+  scopes[k - 1].add(t);
   return true;
 }
 
@@ -98,39 +125,43 @@ function graphTensors(roots: Set<Tensor>): Set<Tensor> {
  */
 export function tidy<T>(fn: () => T): T {
   if (typeof fn !== "function") throw new TypeError(`tidy: expected a function, got ${typeof fn}`);
-  const scope: Tensor[] = [];
+  const scope = spare.pop() ?? new Scope();
   scopes.push(scope);
+  const items = scope.items;
   let result: T;
   try {
     result = fn();
   } catch (e) {
     scopes.pop();
-    for (const t of scope) if (t._scope === scope) t.dispose();
+    for (let i = 0; i < scope.n; i++) if (items[i]!._scope === scope) items[i]!.dispose();
+    recycle(scope);
     throw e;
   }
   scopes.pop();
   if (result instanceof Promise) {
     // The async continuation may still use them: they live on as if created outside tidy.
-    for (const t of scope) if (t._scope === scope) t._escape();
+    for (let i = 0; i < scope.n; i++) if (items[i]!._scope === scope) items[i]!._escape();
+    recycle(scope);
     throw new TypeError("tidy: the callback must be synchronous; it returned a Promise");
   }
   const keepSet = new Set<Tensor>();
   collect(result, keepSet, new Set());
   if (keepSet.size === 0) {
     // Nothing returned: every tensor of the scope goes (the common training-step case).
-    for (const t of scope) if (t._scope === scope) t.dispose();
+    for (let i = 0; i < scope.n; i++) if (items[i]!._scope === scope) items[i]!.dispose();
+    recycle(scope);
     return result;
   }
   const needed = graphTensors(keepSet);
   const parent = scopes.length ? scopes[scopes.length - 1] : null;
-  for (const t of scope) {
+  for (let i = 0; i < scope.n; i++) {
+    const t = items[i]!;
     if (t._scope !== scope) continue;
     if (keepSet.has(t) || needed.has(t)) {
-      if (parent !== null) {
-        parent.push(t);
-        t._scope = parent;
-      } else t._escape();
+      if (parent !== null) parent.add(t);
+      else t._escape();
     } else t.dispose();
   }
+  recycle(scope);
   return result;
 }

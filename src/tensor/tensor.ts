@@ -10,7 +10,7 @@ import { countTensor, type CpuStorage, releaseCell, RELEASED_STORAGE, type Stora
 import type { GradHook, Node } from "../autograd/node.ts";
 import { type BackwardOptions, runBackward } from "../autograd/engine.ts";
 import { isGradEnabled } from "../autograd/grad_mode.ts";
-import { keep, track } from "./scope.ts";
+import { keep, type Scope, track } from "./scope.ts";
 import { fmt, isContiguousLayout, normDim, numelOf, sameShape } from "./shape.ts";
 import * as E from "./ops/elementwise.ts";
 import * as R from "./ops/reduce.ts";
@@ -122,7 +122,7 @@ export class Tensor {
    */
   declare _base: Tensor | null;
   /** @internal The tidy scope this tensor belongs to (scope.ts), or null. */
-  declare _scope: Tensor[] | null;
+  declare _scope: Scope | null;
   /**
    * @internal Whether the finalizer backstop is registered: a live tensor outside every tidy
    * scope (made outside one, or escaped). Derived, so it costs each tensor no slot.

@@ -55,3 +55,43 @@ Deno.test("a tidy callback returning a Promise throws, and the tensors it made l
   assert.equal(made!._registered, true, "an async continuation may still use it; the GC backstop owns it");
   made!.dispose();
 });
+
+Deno.test("finished scopes are reused: earlier tensors keep their state, later scopes dispose only their own", () => {
+  const before = memory().liveTensors;
+  let kept: Tensor | null = null, early: Tensor | null = null, thrown: Tensor | null = null;
+  const returned = tidy(() => {
+    kept = keep(ones([2]));
+    early = ones([3]);
+    early.dispose(); // disposed by hand inside the scope: the scope's end must not mind
+    return tidy(() => ones([4]).mul(2)); // promoted from the inner scope, then escapes the outer
+  });
+  assert.throws(() =>
+    tidy(() => {
+      thrown = ones([5]);
+      throw new Error("boom");
+    }), /boom/);
+  assert.equal(thrown!.isDisposed, true, "a throwing callback's tensors are disposed");
+  // The same two scope objects serve these calls; nothing from the first calls is touched.
+  for (let i = 0; i < 3; i++) {
+    tidy(() => {
+      ones([6]);
+      tidy(() => ones([7]).add(1));
+    });
+  }
+  assert.equal(kept!.isDisposed, false);
+  assert.equal(kept!._registered, true);
+  assert.equal(returned.isDisposed, false);
+  assert.equal(returned._registered, true);
+  assert.deepEqual(returned.tolist(), [2, 2, 2, 2]);
+  assert.equal(early!.isDisposed, true);
+  assert.equal(memory().liveTensors, before + 2, "only the kept and the returned tensor are alive");
+  // keep() on a disposed tensor whose old scope is being reused changes nothing.
+  tidy(() => {
+    keep(early!);
+    ones([8]);
+  });
+  assert.equal(early!.isDisposed, true);
+  assert.equal(memory().liveTensors, before + 2);
+  kept!.dispose();
+  returned.dispose();
+});
