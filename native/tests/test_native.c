@@ -825,7 +825,43 @@ static void test_gemm(void) {
   CHECK_OK(dt_gemm(DT_F64, 0, 0, 0, 5, 3, 1, NULL, 0, 3, NULL, 0, 5, 0, NULL, 0, 5));
   CHECK_OK(dt_gemm(DT_F64, 0, 0, 1, 0, 3, 1, NULL, 0, 3, NULL, 0, 0, 0, &c, 0, 0));
   CHECK(c == 42, "n == 0 leaves C");
-  CHECK(dt_gemm(DT_I32, 0, 0, 1, 1, 1, 1, &c, 0, 1, &c, 0, 1, 0, &c, 0, 1) == DT_ERR_DTYPE, "gemm int");
+  CHECK(dt_gemm(DT_BOOL, 0, 0, 1, 1, 1, 1, &c, 0, 1, &c, 0, 1, 0, &c, 0, 1) == DT_ERR_DTYPE, "gemm bool");
+  /* integer products: exact, wrapping like PyTorch's (uint8 modulo 256, int32 modulo 2^32) */
+  for (int ta = 0; ta < 2; ta++)
+    for (int tb = 0; tb < 2; tb++) {
+      enum { M = 5, N = 70, K = 300 }; /* several K slices and a partial row block */
+      static int64_t ai[M * K], bi[K * N], ci[M * N];
+      static int32_t a32[M * K], b32[K * N], c32[M * N];
+      static uint8_t a8[M * K], b8[K * N], c8[M * N];
+      for (int i = 0; i < M * K; i++) {
+        ai[i] = ((int64_t)i * 7919) % 2001 - 1000;
+        a32[i] = (int32_t)(ai[i] * 70001); /* products overflow int32 */
+        a8[i] = (uint8_t)(i * 31);
+      }
+      for (int i = 0; i < K * N; i++) {
+        bi[i] = ((int64_t)i * 104729) % 1999 - 999;
+        b32[i] = (int32_t)(bi[i] * 65537);
+        b8[i] = (uint8_t)(i * 17 + 3);
+      }
+      CHECK_OK(dt_gemm(DT_I64, ta, tb, M, N, K, 1, ai, 0, ta ? M : K, bi, 0, tb ? K : N, 0, ci, 0, N));
+      CHECK_OK(dt_gemm(DT_I32, ta, tb, M, N, K, 1, a32, 0, ta ? M : K, b32, 0, tb ? K : N, 0, c32, 0, N));
+      CHECK_OK(dt_gemm(DT_U8, ta, tb, M, N, K, 1, a8, 0, ta ? M : K, b8, 0, tb ? K : N, 0, c8, 0, N));
+      int bad = 0;
+      for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+          int64_t s64 = 0;
+          uint32_t s32 = 0;
+          unsigned s8 = 0;
+          for (int p = 0; p < K; p++) {
+            const int ia = ta ? p * M + i : i * K + p, ib = tb ? j * K + p : p * N + j;
+            s64 += ai[ia] * bi[ib];
+            s32 += (uint32_t)a32[ia] * (uint32_t)b32[ib];
+            s8 += (unsigned)a8[ia] * b8[ib];
+          }
+          bad += ci[i * N + j] != s64 || (uint32_t)c32[i * N + j] != s32 || c8[i * N + j] != (uint8_t)s8;
+        }
+      CHECK(bad == 0, "integer gemm ta=%d tb=%d: %d wrong", ta, tb, bad);
+    }
   CHECK(dt_gemm(DT_F64, 0, 0, 2, 2, 3, 1, &c, 0, 2, &c, 0, 2, 0, &c, 0, 2) == DT_ERR_ARG, "gemm bad lda");
   CHECK(strstr(dt_last_error(), "lda") != NULL, "lda msg %s", dt_last_error());
   CHECK(dt_gemm(DT_F64, 0, 0, -1, 2, 3, 1, &c, 0, 3, &c, 0, 2, 0, &c, 0, 2) == DT_ERR_ARG, "gemm m<0");

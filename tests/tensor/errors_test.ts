@@ -88,10 +88,10 @@ const rows: Row[] = [
     /^mm: expected both operands to have the same dtype, got float32 and float64/,
   ],
   [
-    "matmul of ints",
-    () => mm(ones([2, 2], { dtype: "int64" }), ones([2, 2], { dtype: "int64" })),
+    "matmul of bools",
+    () => mm(ones([2, 2], { dtype: "bool" }), ones([2, 2], { dtype: "bool" })),
     TypeError,
-    /^mm: expected floating point tensors, got int64 and int64/,
+    /^mm: matrix products are not implemented for bool tensors; convert them with \.int\(\) first/,
   ],
   [
     "dot sizes",

@@ -7,10 +7,14 @@
  * (which makes all four transpose combinations the same inner kernel) and runs a 4-row
  * register-blocked kernel whose j loop vectorizes.
  *
+ * Integer products (int64, int32, uint8; PyTorch has them too, BLAS does not) always take the
+ * built-in kernel; their sums wrap like PyTorch's (-fwrapv, and uint8 stores modulo 256).
+ *
  * Degenerate shapes are handled here for both paths: m == 0 or n == 0 is a no-op, k == 0 or
  * alpha == 0 scales C by beta. beta == 0 always overwrites C (NaN in C is ignored).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "dt_common.h"
 #include "scalar_ops.h"
@@ -110,16 +114,47 @@
 
 DEF_SCALE(float, f32)
 DEF_SCALE(double, f64)
+DEF_SCALE(int64_t, i64)
+DEF_SCALE(int32_t, i32)
+DEF_SCALE(uint8_t, u8)
 #ifndef DT_HAVE_BLAS
 DEF_FALLBACK(float, f32)
 DEF_FALLBACK(double, f64)
 #endif
+DEF_FALLBACK(int64_t, i64)
+DEF_FALLBACK(int32_t, i32)
+DEF_FALLBACK(uint8_t, u8)
+
+/* The integer products: the built-in kernel for every build. */
+static void gemm_int(int32_t dtype, int ta, int tb, int64_t m, int64_t n, int64_t k, double alpha, const void* a,
+                     int64_t lda, const void* b, int64_t ldb, double beta, void* c, int64_t ldc, int par) {
+  if (dtype == DT_I64) {
+    if (k == 0 || alpha == 0) scale_c_i64(m, n, (int64_t)beta, (int64_t*)c, ldc);
+    else
+      gemm_fb_i64(ta, tb, m, n, k, (int64_t)alpha, (const int64_t*)a, lda, (const int64_t*)b, ldb, (int64_t)beta,
+                  (int64_t*)c, ldc, par);
+  } else if (dtype == DT_I32) {
+    if (k == 0 || alpha == 0) scale_c_i32(m, n, (int32_t)beta, (int32_t*)c, ldc);
+    else
+      gemm_fb_i32(ta, tb, m, n, k, (int32_t)alpha, (const int32_t*)a, lda, (const int32_t*)b, ldb, (int32_t)beta,
+                  (int32_t*)c, ldc, par);
+  } else {
+    if (k == 0 || alpha == 0) scale_c_u8(m, n, (uint8_t)beta, (uint8_t*)c, ldc);
+    else
+      gemm_fb_u8(ta, tb, m, n, k, (uint8_t)alpha, (const uint8_t*)a, lda, (const uint8_t*)b, ldb, (uint8_t)beta,
+                 (uint8_t*)c, ldc, par);
+  }
+}
 
 /* One product, any path. Arguments are already validated; pointers point at element 0 of each
  * matrix. `par` allows the fallback to use OpenMP (off when the caller parallelizes a batch). */
 static void gemm_one(int32_t dtype, int ta, int tb, int64_t m, int64_t n, int64_t k, double alpha, const void* a,
                      int64_t lda, const void* b, int64_t ldb, double beta, void* c, int64_t ldc, int par) {
   if (m == 0 || n == 0) return;
+  if (!dt_dtype_is_float(dtype)) {
+    gemm_int(dtype, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, par);
+    return;
+  }
   if (k == 0 || alpha == 0) {
     if (dtype == DT_F32) scale_c_f32(m, n, (float)beta, (float*)c, ldc);
     else scale_c_f64(m, n, beta, (double*)c, ldc);
@@ -146,8 +181,9 @@ static void gemm_one(int32_t dtype, int ta, int tb, int64_t m, int64_t n, int64_
 /* Shared validation of dt_gemm / dt_gemm_batched. */
 static int32_t gemm_check(const char* fn, int32_t dtype, int32_t m, int32_t n, int32_t k, int32_t lda, int32_t ldb,
                           int32_t ldc, int32_t ta, int32_t tb, int32_t a_off, int32_t b_off, int32_t c_off) {
-  if (!dt_dtype_is_float(dtype))
-    return dt_fail(DT_ERR_DTYPE, "%s: dtype %s is not supported (float32/float64 only)", fn, dt_dtype_name(dtype));
+  if (dtype != DT_F32 && dtype != DT_F64 && dtype != DT_I64 && dtype != DT_I32 && dtype != DT_U8)
+    return dt_fail(DT_ERR_DTYPE, "%s: dtype %s is not supported (float32, float64, int64, int32, uint8)", fn,
+                   dt_dtype_name(dtype));
   DT_CHECK_NONNEG(fn, "m", m);
   DT_CHECK_NONNEG(fn, "n", n);
   DT_CHECK_NONNEG(fn, "k", k);

@@ -1,12 +1,13 @@
 /**
- * Matrix products on the native GEMM (OpenBLAS when available). Transposed operands are
- * passed as transposed layouts, never copied; other strided layouts are made contiguous.
+ * Matrix products on the native GEMM (OpenBLAS for float32/float64 when available, the built-in
+ * kernel for integer dtypes). Transposed operands are passed as transposed layouts, never
+ * copied; other strided layouts are made contiguous.
  *
  * @module
  */
 
 import * as cpu from "../../backend/cpu.ts";
-import { isFloat, promote } from "../../backend/dtype.ts";
+import { promote } from "../../backend/dtype.ts";
 import { needsGrad, record } from "../../autograd/node.ts";
 import { broadcastShapes, fmt, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
@@ -34,17 +35,24 @@ function half(out: Tensor, a: Tensor, b: Tensor, call: string): Tensor {
   return promote(a.dtype, b.dtype) === "float16" ? castRaw(out, "float16", call) : out;
 }
 
-function floatPair(a: Tensor, b: Tensor, call: string): [Tensor, Tensor] {
+/**
+ * The operands of a product in the dtype it computes in. Like PyTorch, products never promote:
+ * both operands have one dtype, float32/float64 (float16 computes in float32) or an integer
+ * dtype (int64, int32, uint8: exact, wrapping on overflow as PyTorch's do); bool has none.
+ */
+function productPair(a: Tensor, b: Tensor, call: string): [Tensor, Tensor] {
   if (a.dtype !== b.dtype) {
-    // PyTorch: "expected scalar type Float but found Double"; products never promote.
+    // PyTorch: "expected scalar type Float but found Double".
     throw new TypeError(`${call}: expected both operands to have the same dtype, got ${a.dtype} and ${b.dtype}`);
   }
-  const dt = promote(a.dtype, b.dtype);
-  if (!isFloat(dt) || dt === "float16") {
-    if (dt === "float16") return [castRaw(a, "float32", call), castRaw(b, "float32", call)];
-    throw new TypeError(`${call}: expected floating point tensors, got ${a.dtype} and ${b.dtype}`);
+  if (a.dtype === "bool") {
+    // PyTorch: "addmm_impl_cpu_" not implemented for 'Bool'.
+    throw new TypeError(
+      `${call}: matrix products are not implemented for bool tensors; convert them with .int() first`,
+    );
   }
-  return [castRaw(a, dt, call), castRaw(b, dt, call)];
+  if (a.dtype === "float16") return [castRaw(a, "float32", call), castRaw(b, "float32", call)];
+  return [a, b];
 }
 
 /** out (contiguous [m, n]) = alpha * a @ b + beta * out for 2-d a, b (no graph). */
@@ -72,7 +80,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
       `mm: mat1 and mat2 shapes cannot be multiplied (${a.shape[0]}x${a.shape[1]} and ${b.shape[0]}x${b.shape[1]})`,
     );
   }
-  const [x, y] = floatPair(a, b, call);
+  const [x, y] = productPair(a, b, call);
   // beta = 0: the GEMM overwrites every element (k == 0 writes zeros), so no zero-fill.
   const out = emptyRaw([a.shape[0], b.shape[1]], x.dtype);
   gemmInto(out, x, y, 1, 0, call);
@@ -93,7 +101,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   if (a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
     throw new RangeError(`bmm: batch or inner sizes do not match: ${fmt(a.shape)} and ${fmt(b.shape)}`);
   }
-  const [x, y] = floatPair(a, b, call);
+  const [x, y] = productPair(a, b, call);
   const [B, m, k] = x.shape, n = y.shape[2];
   const out = emptyRaw([B, m, n], x.dtype);
   if (B > 0) {
@@ -176,7 +184,7 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 2 || b.ndim !== 2 || a.shape[1] !== b.shape[0]) {
     throw new RangeError(`addmm: mat1 and mat2 shapes cannot be multiplied (${fmt(a.shape)} and ${fmt(b.shape)})`);
   }
-  const [x, y] = floatPair(a, b, call);
+  const [x, y] = productPair(a, b, call);
   const shape = [a.shape[0], b.shape[1]];
   broadcastShapes(bias.shape, shape, call);
   if (bias.ndim > 2) {
@@ -203,7 +211,7 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
  */
 export function linear2d(x: Tensor, w: Tensor, bias: Tensor | null): Tensor {
   const call = "linear";
-  const [a, b] = floatPair(x, w, call);
+  const [a, b] = productPair(x, w, call);
   const n = a.shape[0], outF = b.shape[0], k = a.shape[1];
   const shape = [n, outF];
   const out = emptyRaw(shape, a.dtype);
