@@ -76,12 +76,12 @@ function nestedShape(data: unknown): number[] {
   return shape;
 }
 
-function flattenNested(data: unknown, shape: number[], call: string): (number | boolean)[] {
-  const out: (number | boolean)[] = [];
+function flattenNested(data: unknown, shape: number[], call: string): (number | boolean | bigint)[] {
+  const out: (number | boolean | bigint)[] = [];
   const walk = (x: unknown, d: number) => {
     if (d === shape.length) {
-      if (typeof x !== "number" && typeof x !== "boolean") {
-        throw new TypeError(`${call}: expected numbers in the data, got ${describe(x)}`);
+      if (typeof x !== "number" && typeof x !== "boolean" && typeof x !== "bigint") {
+        throw new TypeError(`${call}: expected numbers, bigints or booleans in the data, got ${describe(x)}`);
       }
       out.push(x);
       return;
@@ -96,8 +96,10 @@ function flattenNested(data: unknown, shape: number[], call: string): (number | 
 }
 
 /**
- * Creates a tensor from a TypedArray (its dtype follows the array) or nested number arrays
- * (float32 unless `dtype` says otherwise). The data is copied.
+ * Creates a tensor from a TypedArray (its dtype follows the array) or nested arrays of numbers
+ * (float32 unless `dtype` says otherwise), bigints (int64, exact over the whole int64 range:
+ * JavaScript's integers, as Python ints give PyTorch int64) or booleans (bool). Bigints mixed
+ * with numbers give float32. The data is copied.
  *
  * @example
  * ```ts
@@ -108,7 +110,10 @@ function flattenNested(data: unknown, shape: number[], call: string): (number | 
  * console.log(b.dtype); // float32
  * ```
  */
-export function tensor(data: ArrayBufferView | number | boolean | readonly unknown[], opts?: FromDataOptions): Tensor {
+export function tensor(
+  data: ArrayBufferView | number | boolean | bigint | readonly unknown[],
+  opts?: FromDataOptions,
+): Tensor {
   const call = "tensor";
   const o = checkOpts(opts, call) as FromDataOptions;
   let t: Tensor;
@@ -126,7 +131,7 @@ export function tensor(data: ArrayBufferView | number | boolean | readonly unkno
       new Uint8Array(src.buffer, src.byteOffset, src.byteLength),
     );
     if (o.dtype && o.dtype !== dt) t = castRaw(t, o.dtype, call);
-  } else if (typeof data === "number" || typeof data === "boolean" || Array.isArray(data)) {
+  } else if (typeof data === "number" || typeof data === "boolean" || typeof data === "bigint" || Array.isArray(data)) {
     const shape0 = nestedShape(data);
     const flat = flattenNested(data, shape0, call);
     const shape = o.shape !== undefined ? checkShape(o.shape, call) : shape0;
@@ -134,16 +139,38 @@ export function tensor(data: ArrayBufferView | number | boolean | readonly unkno
       throw new RangeError(`tensor: shape [${shape.join(", ")}] does not match the ${flat.length} values given`);
     }
     const allBool = flat.length > 0 && flat.every((v) => typeof v === "boolean");
-    const dt: DType = o.dtype ?? (allBool ? "bool" : "float32");
+    const anyBig = flat.some((v) => typeof v === "bigint");
+    const integral = anyBig && flat.every((v) => typeof v !== "number");
+    const dt: DType = o.dtype ?? (allBool ? "bool" : integral ? "int64" : "float32");
+    if (dt === "int64" && anyBig) return finish(int64From(flat, shape, call), o, call);
     const f64 = emptyRaw(shape, "float64");
     // An internal view (not typedArray(), which would pin the memory as exposed).
     const view = f64._storage.typed("float64", 0, flat.length) as Float64Array;
     for (let i = 0; i < flat.length; i++) view[i] = Number(flat[i]);
     t = castRaw(f64, dt, call);
   } else {
-    throw new TypeError(`tensor: expected a TypedArray, a number or nested arrays, got ${describe(data)}`);
+    throw new TypeError(`tensor: expected a TypedArray, a number, a bigint or nested arrays, got ${describe(data)}`);
   }
   return finish(t, o, call);
+}
+
+/**
+ * An int64 tensor written exactly from bigints (and integral numbers or booleans beside them);
+ * a bigint outside the int64 range is an error, as Python's "Overflow when unpacking long".
+ */
+function int64From(flat: readonly (number | boolean | bigint)[], shape: number[], call: string): Tensor {
+  const t = emptyRaw(shape, "int64");
+  const view = t._storage.typed("int64", 0, flat.length) as BigInt64Array;
+  for (let i = 0; i < flat.length; i++) {
+    const v = flat[i];
+    if (typeof v === "bigint") {
+      if (v !== BigInt.asIntN(64, v)) {
+        throw new RangeError(`${call}: ${v} is out of the int64 range [-2^63, 2^63 - 1]`);
+      }
+      view[i] = v;
+    } else view[i] = BigInt(Math.trunc(Number(v)));
+  }
+  return t;
 }
 
 function filled(shape: readonly number[], value: number, opts: TensorOptions | undefined, call: string): Tensor {

@@ -169,3 +169,25 @@ Deno.test("Variable returns the tensor, or a detached alias when requiresGrad ch
   assert.equal(v._storage, t._storage);
   assert.throws(() => Variable(3 as never), /^TypeError: Variable: expected a Tensor, got number 3/);
 });
+
+Deno.test("tensor() takes bigints: int64, exact over the whole range; mixed with numbers, float32", () => {
+  const a = tensor([[1n, -2n], [3n, 4n]]);
+  assert.equal(a.dtype, "int64");
+  assert.deepEqual(a.shape, [2, 2]);
+  const big = tensor([9007199254740993n, -(2n ** 63n), 2n ** 63n - 1n]);
+  assert.deepEqual(Array.from(big.toArray() as BigInt64Array), [9007199254740993n, -(2n ** 63n), 2n ** 63n - 1n]);
+  const s = tensor(7n);
+  assert.equal(s.dtype, "int64");
+  assert.deepEqual(s.shape, []);
+  assert.equal(
+    tensor([1n, true]).dtype,
+    "int64",
+    "bools beside bigints count as integers (PyTorch: [True, 2] is int64)",
+  );
+  const mixed = tensor([1n, 2.5]);
+  assert.equal(mixed.dtype, "float32", "a JavaScript number is a float here, as 2.5 is in Python");
+  assert.deepEqual(mixed.tolist(), [1, 2.5]);
+  assert.deepEqual(tensor([1n, 2n], { dtype: "float64" }).tolist(), [1, 2]);
+  assert.deepEqual(Array.from(tensor([5n, 2.9], { dtype: "int64" }).toArray() as BigInt64Array), [5n, 2n]);
+  assert.deepEqual(a.matmul(a).tolist(), [[-5, -10], [15, 10]]);
+});

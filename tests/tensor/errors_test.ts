@@ -465,12 +465,23 @@ const rows: Row[] = [
     /^tensor: the nested arrays are not rectangular: expected length 2 at depth 1/,
   ],
   ["ragged depth", () => tensor([[1, 2], 3] as never), RangeError, /^tensor: the nested arrays are not rectangular/],
-  ["non-number data", () => tensor([1, "a"] as never), TypeError, /^tensor: expected numbers in the data, got "a"/],
+  [
+    "non-number data",
+    () => tensor([1, "a"] as never),
+    TypeError,
+    /^tensor: expected numbers, bigints or booleans in the data, got "a"/,
+  ],
+  [
+    "bigint beyond int64",
+    () => tensor([2n ** 63n]),
+    RangeError,
+    /^tensor: 9223372036854775808 is out of the int64 range/,
+  ],
   [
     "bad data type",
     () => tensor("abc" as never),
     TypeError,
-    /^tensor: expected a TypedArray, a number or nested arrays, got "abc"/,
+    /^tensor: expected a TypedArray, a number, a bigint or nested arrays, got "abc"/,
   ],
   [
     "unsupported TypedArray",
