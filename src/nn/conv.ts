@@ -15,6 +15,7 @@ import {
   convTranspose,
   convTransposeSizes,
 } from "../tensor/ops/conv.ts";
+import { pad } from "../tensor/ops/pad.ts";
 import { checkTensor } from "../tensor/ops/util.ts";
 import { squeeze, unsqueeze } from "../tensor/ops/view.ts";
 import { describe, fmt } from "../tensor/shape.ts";
@@ -25,11 +26,16 @@ import { Parameter } from "./parameter.ts";
 /** An int, or one int per spatial dim. */
 export type IntOrTuple = number | readonly number[];
 
+/** How a convolution fills its padding: zeros, or the modes of `F.pad`. */
+export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
+
+const PADDING_MODES: readonly PaddingMode[] = ["zeros", "reflect", "replicate", "circular"];
+
 /** Options of `nn.Conv1d/2d/3d` (PyTorch's keyword arguments). */
 export interface ConvOptions {
   /** Step of the kernel (default 1). */
   stride?: IntOrTuple;
-  /** Zero padding added to both sides, or "same" / "valid" (default 0). */
+  /** Padding added to both sides, or "same" / "valid" (default 0). */
   padding?: IntOrTuple | "same" | "valid";
   /** Spacing between kernel elements (default 1). */
   dilation?: IntOrTuple;
@@ -37,8 +43,8 @@ export interface ConvOptions {
   groups?: number;
   /** Learn an additive bias (default true). */
   bias?: boolean;
-  /** Only "zeros" is supported. */
-  paddingMode?: "zeros";
+  /** How the padding is filled: "zeros" (default), "reflect", "replicate" or "circular" (as `F.pad`). */
+  paddingMode?: PaddingMode;
   /** The parameters' dtype (default float32). */
   dtype?: FloatDType;
   /** The parameters' device (default "cpu"). */
@@ -274,8 +280,8 @@ export abstract class ConvNdBase extends Module {
   outputPadding: number[];
   /** Groups of blocked connections. */
   groups: number;
-  /** Always "zeros". */
-  paddingMode: "zeros";
+  /** How the padding is filled ("zeros" for transposed convolutions). */
+  paddingMode: PaddingMode;
   /** True for ConvTranspose layers. */
   transposed: boolean;
   /** The learnable weight: `(out, in / groups, ...k)`, or `(in, out / groups, ...k)` when transposed. */
@@ -302,10 +308,16 @@ export abstract class ConvNdBase extends Module {
     if (inChannels % groups !== 0) throw new RangeError(`${call}: inChannels must be divisible by groups`);
     if (outChannels % groups !== 0) throw new RangeError(`${call}: outChannels must be divisible by groups`);
     this.groups = groups;
-    if (opts.paddingMode !== undefined && opts.paddingMode !== "zeros") {
-      throw new TypeError(`${call}: only paddingMode "zeros" is supported, got ${describe(opts.paddingMode)}`);
+    const mode = opts.paddingMode ?? "zeros";
+    if (!PADDING_MODES.includes(mode)) {
+      throw new TypeError(
+        `${call}: expected paddingMode to be one of ${PADDING_MODES.join(", ")}, got ${describe(mode)}`,
+      );
     }
-    this.paddingMode = "zeros";
+    if (transposed && mode !== "zeros") {
+      throw new TypeError(`${call}: only paddingMode "zeros" is supported for transposed convolutions, got "${mode}"`);
+    }
+    this.paddingMode = mode;
     if (transposed) {
       const g = transposeGeometry(rank, opts as ConvTransposeOptions, call);
       this.stride = g.stride;
@@ -397,7 +409,16 @@ abstract class ConvNd extends ConvNdBase {
         }`,
       );
     }
-    const y = convolution(x, this.weight, this.bias, g as ConvOpOptions, call);
+    let y: Tensor;
+    if (this.paddingMode === "zeros") y = convolution(x, this.weight, this.bias, g as ConvOpOptions, call);
+    else {
+      // As PyTorch: pad with the mode first (last dim first), then convolve without padding.
+      const pads: number[] = [];
+      for (let i = rank - 1; i >= 0; i--) pads.push(g.padding[i], g.paddingEnd[i]);
+      const zeros = new Array<number>(rank).fill(0);
+      const xp = pad(x, pads, this.paddingMode, 0, call);
+      y = convolution(xp, this.weight, this.bias, { ...g, padding: zeros, paddingEnd: zeros } as ConvOpOptions, call);
+    }
     return unbatched ? squeeze(y, 0) : y;
   }
 }

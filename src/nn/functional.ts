@@ -93,3 +93,4 @@ export {
   adaptiveMaxPool3d,
 } from "./adaptive_pooling.ts";
 export { interpolate, pixelShuffle, pixelUnshuffle, upsample, upsampleBilinear, upsampleNearest } from "./vision.ts";
+export { pad, type PadMode, type PadOptions } from "./padding.ts";

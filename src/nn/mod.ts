@@ -76,6 +76,20 @@ export {
 } from "./loss_margin.ts";
 export { PairwiseDistance, type PairwiseDistanceOptions } from "./distance.ts";
 export {
+  ConstantPad1d,
+  ConstantPad2d,
+  ConstantPad3d,
+  type PadMode,
+  type PadOptions,
+  ReflectionPad1d,
+  ReflectionPad2d,
+  ReflectionPad3d,
+  ReplicationPad1d,
+  ReplicationPad2d,
+  ReplicationPad3d,
+  ZeroPad2d,
+} from "./padding.ts";
+export {
   GRU,
   type GRUOptions,
   LSTM,
@@ -97,6 +111,7 @@ export {
   ConvTranspose2d,
   ConvTranspose3d,
   type ConvTransposeOptions,
+  type PaddingMode,
 } from "./conv.ts";
 export {
   AvgPool1d,

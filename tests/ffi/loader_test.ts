@@ -101,7 +101,7 @@ Deno.test({
   },
 });
 
-/** True when the local build exists and is newer than every native source. */
+/** True when the local build exists and is newer than every native source of the library (native/tests is not one). */
 function localBuildFresh(): boolean {
   let libTime: number;
   try {
@@ -114,7 +114,7 @@ function localBuildFresh(): boolean {
     for (const e of Deno.readDirSync(dir)) {
       const p = `${dir}/${e.name}`;
       if (e.isDirectory) {
-        if (!e.name.startsWith("build")) n = Math.max(n, newest(p));
+        if (!e.name.startsWith("build") && p !== `${root}/native/tests`) n = Math.max(n, newest(p));
       } else n = Math.max(n, Deno.statSync(p).mtime?.getTime() ?? 0);
     }
     return n;

@@ -12,8 +12,8 @@ import { assertClose } from "./gradcheck.ts";
 /** A stored tensor. */
 export interface TensorSpec {
   shape: number[];
-  dtype: "float32" | "float64" | "int64";
-  data: (number | string)[];
+  dtype: "float32" | "float64" | "int64" | "bool";
+  data: (number | string | boolean)[];
 }
 
 /** One stored functional call. */
@@ -40,12 +40,13 @@ export function cases(family: string): any[] {
 
 /** The stored values as numbers (NaN and infinities restored). */
 export function values(s: TensorSpec): number[] {
-  return s.data.map((v) => (v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : v as number));
+  return s.data.map((v) => (v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : Number(v)));
 }
 
 /** A tensor from a stored spec. */
 export function make(s: TensorSpec, requiresGrad = false): Tensor {
   const v = values(s);
+  if (s.dtype === "bool") return tensor(Uint8Array.from(v), { shape: s.shape, dtype: "bool" });
   const data = s.dtype === "float64"
     ? Float64Array.from(v)
     : s.dtype === "int64"
@@ -74,7 +75,8 @@ export function tol(dtype: string): [number, number] {
 export function assertMatches(actual: Tensor, expected: TensorSpec, what: string, t = tol(expected.dtype)): void {
   assert.deepEqual([...actual.shape], expected.shape, `${what}: shape`);
   assert.equal(actual.dtype, expected.dtype, `${what}: dtype`);
-  assertClose(actual.toArray() as ArrayLike<number>, values(expected), t[0], t[1], what);
+  const got = Array.from(actual.toArray() as ArrayLike<number | bigint>, Number); // int64 data is bigint
+  assertClose(got, values(expected), t[0], t[1], what);
 }
 
 /**
