@@ -154,3 +154,8 @@ export {
 } from "./vision.ts";
 export * as functional from "./functional.ts";
 export * as utils from "./utils/mod.ts";
+export {
+  MultiheadAttention,
+  type MultiheadAttentionForwardOptions,
+  type MultiheadAttentionOptions,
+} from "./attention.ts";
