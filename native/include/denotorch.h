@@ -85,6 +85,16 @@ typedef enum {
   DT_ISNAN,          /* writes DT_BOOL */
   DT_ERF,
   DT_DIV_SCALAR,     /* a / p0 (true division, as PyTorch's; not a * (1 / p0)) */
+  /* PyTorch 1.13's activation kernels, same constants and order of operations (float only): */
+  DT_GELU,           /* a * 0.5 * (1 + erf(a / sqrt 2)) */
+  DT_GELU_TANH,      /* 0.5 * a * (1 + tanh(sqrt(2/pi) * (a + 0.044715 a^3))) */
+  DT_SILU,           /* a / (1 + exp(-a)) */
+  DT_MISH,           /* a * tanh(log1p(exp(a))) */
+  DT_HARDSWISH,      /* a * min(max(a + 3, 0), 6) / 6 */
+  DT_HARDSIGMOID,    /* min(max(a + 3, 0), 6) / 6 */
+  DT_CELU,           /* alpha = p0: a > 0 ? a : (exp(a * (1 / p0)) - 1) * p0 */
+  DT_SELU,           /* scale * (a > 0 ? a : alpha * (exp(a) - 1)), PyTorch's alpha and scale */
+  DT_HARDSHRINK,     /* -p0 <= a <= p0 ? 0 : a (NaN passes through) */
   DT_UNARY_COUNT
 } dt_unary_op;
 
@@ -114,6 +124,16 @@ typedef enum {
   DT_BW_LOG1P,         /* x */
   DT_BW_EXPM1,         /* y */
   DT_BW_ERF,           /* x */
+  /* The backward of PyTorch's vectorized CPU kernels (what contiguous tensors get): */
+  DT_BW_GELU,          /* x */
+  DT_BW_GELU_TANH,     /* x */
+  DT_BW_SILU,          /* x */
+  DT_BW_MISH,          /* x */
+  DT_BW_HARDSWISH,     /* x: 0 below -3, 1 from 3 on, x / 3 + 0.5 between (so -0.5 at -3); NaN gives NaN */
+  DT_BW_HARDSIGMOID,   /* x: (float)(1/6) strictly inside (-3, 3), else 0 */
+  DT_BW_CELU,          /* x, p0 = alpha; its input scale is 1 / (float)alpha, as PyTorch's derivative has it */
+  DT_BW_SELU,          /* x */
+  DT_BW_HARDSHRINK,    /* x, p0 = lambda: gout where a < -p0 or a > p0, else 0 (NaN gives 0) */
   DT_UNARY_BW_COUNT
 } dt_unary_bw_op;
 

@@ -379,6 +379,15 @@ static double ref_un(int op, double x, double p0, double p1) {
     case DT_ISNAN: return isnan(x);
     case DT_ERF: return erf(x);
     case DT_DIV_SCALAR: return x / p0;
+    case DT_GELU: return x * 0.5 * (1 + erf(x / sqrt(2.0)));
+    case DT_GELU_TANH: return 0.5 * x * (1 + tanh(sqrt(2 / 3.14159265358979323846) * (x + 0.044715 * x * x * x)));
+    case DT_SILU: return x * sigm(x);
+    case DT_MISH: return x * tanh(log(1 + exp(x)));
+    case DT_HARDSWISH: return x * fmin(fmax(x + 3, 0), 6) / 6;
+    case DT_HARDSIGMOID: return fmin(fmax(x + 3, 0), 6) / 6;
+    case DT_CELU: return x > 0 ? x : p0 * (exp(x / p0) - 1);
+    case DT_SELU: return 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * (exp(x) - 1));
+    case DT_HARDSHRINK: return fabs(x) <= p0 ? 0 : x;
   }
   return NAN;
 }
@@ -389,7 +398,9 @@ static int un_float_only(int op) {
   switch (op) {
     case DT_EXP: case DT_LOG: case DT_SQRT: case DT_RSQRT: case DT_SIN: case DT_COS: case DT_TANH:
     case DT_SIGMOID: case DT_LOG1P: case DT_EXPM1: case DT_RECIPROCAL: case DT_LEAKY_RELU: case DT_ELU:
-    case DT_SOFTPLUS: case DT_SOFTSHRINK: case DT_SOFTSIGN: case DT_LOG_SIGMOID: case DT_ERF: return 1;
+    case DT_SOFTPLUS: case DT_SOFTSHRINK: case DT_SOFTSIGN: case DT_LOG_SIGMOID: case DT_ERF:
+    case DT_GELU: case DT_GELU_TANH: case DT_SILU: case DT_MISH: case DT_HARDSWISH: case DT_HARDSIGMOID:
+    case DT_CELU: case DT_SELU: case DT_HARDSHRINK: return 1;
   }
   return 0;
 }
@@ -516,6 +527,11 @@ static void test_unary_bw(void) {
       {DT_BW_RECIPROCAL, DT_RECIPROCAL, 1, 0, 0, 1}, {DT_BW_SIN, DT_SIN, 0, 0, 0, 0},
       {DT_BW_COS, DT_COS, 0, 0, 0, 0},             {DT_BW_LOG1P, DT_LOG1P, 0, 0, 0, 1},
       {DT_BW_EXPM1, DT_EXPM1, 1, 0, 0, 0},         {DT_BW_ERF, DT_ERF, 0, 0, 0, 0},
+      {DT_BW_GELU, DT_GELU, 0, 0, 0, 0},           {DT_BW_GELU_TANH, DT_GELU_TANH, 0, 0, 0, 0},
+      {DT_BW_SILU, DT_SILU, 0, 0, 0, 0},           {DT_BW_MISH, DT_MISH, 0, 0, 0, 0},
+      {DT_BW_HARDSWISH, DT_HARDSWISH, 0, 0, 0, 0}, {DT_BW_HARDSIGMOID, DT_HARDSIGMOID, 0, 0, 0, 0},
+      {DT_BW_CELU, DT_CELU, 0, 0.5, 0, 0},          {DT_BW_SELU, DT_SELU, 0, 0, 0, 0},
+      {DT_BW_HARDSHRINK, DT_HARDSHRINK, 0, 0.4, 0, 0},
   };
   CHECK(sizeof tab / sizeof tab[0] == DT_UNARY_BW_COUNT, "bw table covers all ops");
   /* avoid kinks: +-0.5, +-1.0, 0.1, 0, +-0.4 */
@@ -566,6 +582,31 @@ static void test_unary_bw(void) {
   CHECK(bo[0] == 1 && bo[1] == 0, "log_sigmoid bw extremes");
   CHECK_OK(dt_unary_backward(DT_BW_SOFTPLUS, DT_F64, D2.d, bo, g, big, 1, 1000));
   CHECK(bo[0] == 0 && bo[1] == 1, "softplus bw extremes (no overflow NaN)");
+  /* the modern activations at their kinks and at NaN / infinities (PyTorch's vectorized path) */
+  {
+    double k[8] = {-3, 3, NAN, INFINITY, -INFINITY, 0, -0.4, 0.4}, kg[8] = {1, 1, 1, 1, 1, 1, 1, 1}, ko[8], ky[8];
+    desc_t K3 = mk1(8, 3), K2 = mk1(8, 2);
+    CHECK_OK(dt_unary_backward(DT_BW_HARDSWISH, DT_F64, K3.d, ko, kg, k, 0, 0));
+    CHECK(ko[0] == -0.5 && ko[1] == 1 && isnan(ko[2]) && ko[3] == 1 && ko[4] == 0 && ko[5] == 0.5,
+          "hardswish bw kinks %g %g %g", ko[0], ko[1], ko[2]);
+    CHECK_OK(dt_unary_backward(DT_BW_HARDSIGMOID, DT_F64, K3.d, ko, kg, k, 0, 0));
+    CHECK(ko[0] == 0 && ko[1] == 0 && ko[2] == 0 && ko[5] == (double)(1.0f / 6.0f), "hardsigmoid bw kinks");
+    CHECK_OK(dt_unary_backward(DT_BW_HARDSHRINK, DT_F64, K3.d, ko, kg, k, 0.4, 0));
+    CHECK(ko[0] == 1 && ko[2] == 0 && ko[3] == 1 && ko[5] == 0 && ko[6] == 0 && ko[7] == 0, "hardshrink bw kinks");
+    CHECK_OK(dt_unary_backward(DT_BW_SELU, DT_F64, K3.d, ko, kg, k, 0, 0));
+    CHECK(isnan(ko[2]) && ko[4] == 0 && ko[5] == 1.6732632423543772 * 1.0507009873554805, "selu bw at NaN, -inf, 0");
+    CHECK_OK(dt_unary(DT_HARDSWISH, DT_F64, K2.d, ky, k, 0, 0));
+    CHECK(ky[0] == 0 && ky[1] == 3 && isnan(ky[2]) && ky[3] == INFINITY && isnan(ky[4]), "hardswish extremes");
+    CHECK_OK(dt_unary(DT_GELU, DT_F64, K2.d, ky, k, 0, 0));
+    CHECK(isnan(ky[2]) && ky[3] == INFINITY && isnan(ky[4]) && ky[5] == 0, "gelu extremes");
+    CHECK_OK(dt_unary(DT_HARDSHRINK, DT_F64, K2.d, ky, k, 0.4, 0));
+    CHECK(ky[0] == -3 && isnan(ky[2]) && ky[6] == 0 && ky[7] == 0, "hardshrink closed interval");
+    CHECK_OK(dt_unary(DT_CELU, DT_F64, K2.d, ky, k, 2, 0));
+    CHECK(ky[4] == -2 && ky[3] == INFINITY && isnan(ky[2]) && ky[5] == 0, "celu extremes");
+    /* PyTorch's celu derivative scales by 1 / (float)alpha, not 1 / alpha */
+    CHECK_OK(dt_unary_backward(DT_BW_CELU, DT_F64, K3.d, ko, kg, k, 0.3, 0));
+    CHECK(ko[5] == 0.3 * (1.0 / (double)0.3f) && ko[5] != 1, "celu bw input scale %.17g", ko[5]);
+  }
   int32_t ii[2];
   CHECK(dt_unary_backward(DT_BW_RELU, DT_I32, D2.d, ii, ii, ii, 0, 0) == DT_ERR_DTYPE, "bw int rejected");
   CHECK(dt_unary_backward(77, DT_F64, D2.d, bo, g, big, 0, 0) == DT_ERR_ARG, "bw unknown op");

@@ -79,6 +79,15 @@ export const UNARY_NAMES = [
   "DT_ISNAN",
   "DT_ERF",
   "DT_DIV_SCALAR",
+  "DT_GELU",
+  "DT_GELU_TANH",
+  "DT_SILU",
+  "DT_MISH",
+  "DT_HARDSWISH",
+  "DT_HARDSIGMOID",
+  "DT_CELU",
+  "DT_SELU",
+  "DT_HARDSHRINK",
 ] as const;
 /** dt_unary_bw_op */
 export const UNARY_BW_NAMES = [
@@ -106,6 +115,15 @@ export const UNARY_BW_NAMES = [
   "DT_BW_LOG1P",
   "DT_BW_EXPM1",
   "DT_BW_ERF",
+  "DT_BW_GELU",
+  "DT_BW_GELU_TANH",
+  "DT_BW_SILU",
+  "DT_BW_MISH",
+  "DT_BW_HARDSWISH",
+  "DT_BW_HARDSIGMOID",
+  "DT_BW_CELU",
+  "DT_BW_SELU",
+  "DT_BW_HARDSHRINK",
 ] as const;
 /** dt_reduce_op */
 export const REDUCE_NAMES = [

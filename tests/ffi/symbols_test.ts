@@ -185,6 +185,8 @@ Deno.test("op enums match src/backend/ops.ts names and order", () => {
   // The code objects index the arrays.
   assert.equal(ops.Binary.DT_REMAINDER, ops.BINARY_NAMES.indexOf("DT_REMAINDER"));
   assert.equal(ops.Unary.DT_ERF, ops.UNARY_NAMES.indexOf("DT_ERF"));
+  assert.equal(ops.Unary.DT_HARDSHRINK, ops.UNARY_NAMES.indexOf("DT_HARDSHRINK"));
+  assert.equal(ops.UnaryBw.DT_BW_HARDSHRINK, ops.UNARY_BW_NAMES.indexOf("DT_BW_HARDSHRINK"));
   assert.equal(ops.Reduce.DT_RED_LOGSUMEXP, ops.REDUCE_NAMES.indexOf("DT_RED_LOGSUMEXP"));
 });
 

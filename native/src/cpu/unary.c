@@ -67,6 +67,64 @@ DT_FOR_EACH_DTYPE(DEF_UNARY_ALL)
 static inline float sig_f32(float x) { return dt_sigmoid_f(x); }
 static inline double sig_f64(double x) { return dt_sigmoid_d(x); }
 
+/* ------------------------------------------------------------------ modern activations
+ * PyTorch 1.13's CPU formulas (aten/src/ATen/native/cpu/Activation.cpp), computed in T with the
+ * same constants and the same order of operations, so float32 rounds like PyTorch's float32.
+ * Where its vectorized and scalar paths disagree (the gradient at NaN, hardswish's at 3, the
+ * shrink gradients at NaN), the vectorized one is followed: it is what a contiguous tensor gets,
+ * bar a tail shorter than two vector registers. */
+#define DT_SQRT1_2 0.70710678118654752440  /* M_SQRT1_2 (POSIX, not C11) */
+#define DT_2_SQRTPI 1.12837916709551257390 /* M_2_SQRTPI */
+#define DT_SQRT2 1.41421356237309504880    /* M_SQRT2 */
+#define DT_SELU_ALPHA 1.6732632423543772848170429916717
+#define DT_SELU_SCALE 1.0507009873554804934193349852946
+
+#define DEF_ACT_EXT(E, T, S, F, B)                                                              \
+  static inline T gelu_##S(T x) { return x * (T)0.5 * ((T)1 + erf(x * (T)DT_SQRT1_2)); }      \
+  static inline T gelu_bw_##S(T g, T x) {                                                      \
+    const T cdf = (T)0.5 * ((T)1 + erf(x * (T)DT_SQRT1_2));                                    \
+    const T pdf = (T)(DT_2_SQRTPI * DT_SQRT1_2 * 0.5) * exp(x * x * (T)-0.5);                  \
+    return g * (cdf + x * pdf);                                                                \
+  }                                                                                            \
+  static inline T gelu_tanh_##S(T x) {                                                         \
+    const T beta = (T)(DT_SQRT2 * DT_2_SQRTPI * 0.5), kappa = (T)0.044715;                     \
+    const T inner = beta * (x + kappa * (x * x * x));                                          \
+    return (T)0.5 * x * ((T)1 + tanh(inner));                                                  \
+  }                                                                                            \
+  static inline T gelu_tanh_bw_##S(T g, T x) {                                                 \
+    const T beta = (T)(DT_SQRT2 * DT_2_SQRTPI * 0.5), kappa = (T)0.044715;                     \
+    const T x_sq = x * x, x_cube = x_sq * x;                                                   \
+    const T th = tanh(beta * (x + kappa * x_cube));                                            \
+    const T left = (T)0.5 * x, right = (T)1 + th;                                              \
+    const T left_d = (T)0.5 * right;                                                           \
+    const T tanh_d = (T)1 - th * th;                                                           \
+    const T inner_d = beta * ((T)1 + (T)3 * kappa * x_sq);                                     \
+    return g * (left_d + left * tanh_d * inner_d);                                             \
+  }                                                                                            \
+  static inline T silu_bw_##S(T g, T x) {                                                      \
+    const T sg = (T)1 / ((T)1 + exp(-x));                                                      \
+    return g * sg * ((T)1 + x * ((T)1 - sg));                                                  \
+  }                                                                                            \
+  static inline T mish_bw_##S(T g, T x) {                                                      \
+    const T sg = (T)1 / ((T)1 + exp(-x));                                                      \
+    const T ts = tanh(log1p(exp(x)));                                                          \
+    return g * (ts + x * sg * ((T)1 - ts * ts));                                               \
+  }                                                                                            \
+  /* min(max(x + 3, 0), 6) with NaN kept (std::max/std::min with NaN first return it) */      \
+  static inline T relu6p3_##S(T x) {                                                           \
+    T t = x + (T)3;                                                                            \
+    t = t < (T)0 ? (T)0 : t;                                                                   \
+    return (T)6 < t ? (T)6 : t;                                                                \
+  }                                                                                            \
+  /* PyTorch's elu kernel: negcoef = alpha * scale (in T), poscoef = scale, negiptcoef */      \
+  static inline T elu3_##S(T x, T negcoef, T poscoef, T negipt) {                              \
+    return x > (T)0 ? x * poscoef : (exp(x * negipt) - (T)1) * negcoef;                        \
+  }                                                                                            \
+  static inline T elu3_bw_##S(T g, T x, T negcoef, T poscoef, T negipt) {                      \
+    return x > (T)0 ? g * poscoef : g * negipt * negcoef * exp(x * negipt);                    \
+  }
+DT_FOR_EACH_FLOAT_DTYPE(DEF_ACT_EXT)
+
 #define DEF_UNARY_FLOAT(E, T, S, F, B)                                                      \
   DT_LOOP1(un_exp_##S, T, T, exp(x))                                                        \
   DT_LOOP1(un_log_##S, T, T, log(x))                                                        \
@@ -87,7 +145,16 @@ static inline double sig_f64(double x) { return dt_sigmoid_d(x); }
   DT_LOOP1(un_softsign_##S, T, T, x / (1 + fabs(x)))                                        \
   /* log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)): no overflow for any x */              \
   DT_LOOP1(un_logsig_##S, T, T, (x < 0 ? x : 0) - log1p(exp(-fabs(x))))                    \
-  DT_LOOP1(un_erf_##S, T, T, erf(x))
+  DT_LOOP1(un_erf_##S, T, T, erf(x))                                                        \
+  DT_LOOP1(un_gelu_##S, T, T, gelu_##S(x))                                                  \
+  DT_LOOP1(un_gelu_tanh_##S, T, T, gelu_tanh_##S(x))                                        \
+  DT_LOOP1(un_silu_##S, T, T, x / ((T)1 + exp(-x)))                                         \
+  DT_LOOP1(un_mish_##S, T, T, x * tanh(log1p(exp(x))))                                      \
+  DT_LOOP1(un_hardswish_##S, T, T, x * relu6p3_##S(x) / (T)6)                               \
+  DT_LOOP1(un_hardsigmoid_##S, T, T, relu6p3_##S(x) / (T)6)                                 \
+  DT_LOOP1(un_celu_##S, T, T, elu3_##S(x, (T)p0, (T)1, (T)(1.0 / p0)))                      \
+  DT_LOOP1(un_selu_##S, T, T, elu3_##S(x, (T)DT_SELU_ALPHA * (T)DT_SELU_SCALE, (T)DT_SELU_SCALE, (T)1)) \
+  DT_LOOP1(un_hardshrink_##S, T, T, (x >= -(T)p0 && x <= (T)p0) ? (T)0 : x)
 DT_FOR_EACH_FLOAT_DTYPE(DEF_UNARY_FLOAT)
 
 #define UN_ROW_ALL(E, T, S, F, B)                                                            \
@@ -114,7 +181,13 @@ static dt_loop_fn un_table[DT_DTYPE_COUNT][DT_UNARY_COUNT] = {DT_FOR_EACH_DTYPE(
   un_table[E][DT_RECIPROCAL] = un_recip_##S; un_table[E][DT_LEAKY_RELU] = un_leaky_##S; \
   un_table[E][DT_ELU] = un_elu_##S; un_table[E][DT_SOFTPLUS] = un_softplus_##S;       \
   un_table[E][DT_SOFTSHRINK] = un_softshrink_##S; un_table[E][DT_SOFTSIGN] = un_softsign_##S; \
-  un_table[E][DT_LOG_SIGMOID] = un_logsig_##S; un_table[E][DT_ERF] = un_erf_##S;
+  un_table[E][DT_LOG_SIGMOID] = un_logsig_##S; un_table[E][DT_ERF] = un_erf_##S;       \
+  un_table[E][DT_GELU] = un_gelu_##S; un_table[E][DT_GELU_TANH] = un_gelu_tanh_##S;   \
+  un_table[E][DT_SILU] = un_silu_##S; un_table[E][DT_MISH] = un_mish_##S;             \
+  un_table[E][DT_HARDSWISH] = un_hardswish_##S;                                       \
+  un_table[E][DT_HARDSIGMOID] = un_hardsigmoid_##S;                                   \
+  un_table[E][DT_CELU] = un_celu_##S; un_table[E][DT_SELU] = un_selu_##S;             \
+  un_table[E][DT_HARDSHRINK] = un_hardshrink_##S;
 
 /* The float-only entries are filled once at load time (a constructor keeps the table static). */
 __attribute__((constructor)) static void un_table_init(void) { DT_FOR_EACH_FLOAT_DTYPE(UN_SET_FLOAT) }
@@ -164,7 +237,19 @@ DT_API int32_t dt_unary(int32_t op, int32_t dtype, const int32_t* desc, void* ou
   DT_LOOP_BW(bw_cos_##S, T, -g * sin(x))                                                     \
   DT_LOOP_BW(bw_log1p_##S, T, g / (1 + x))                                                   \
   DT_LOOP_BW(bw_expm1_##S, T, g * (x + 1))                       /* y */                     \
-  DT_LOOP_BW(bw_erf_##S, T, g * (T)1.1283791670955126 * exp(-x * x)) /* 2/sqrt(pi) */
+  DT_LOOP_BW(bw_erf_##S, T, g * (T)1.1283791670955126 * exp(-x * x)) /* 2/sqrt(pi) */        \
+  DT_LOOP_BW(bw_gelu_##S, T, gelu_bw_##S(g, x))                                              \
+  DT_LOOP_BW(bw_gelu_tanh_##S, T, gelu_tanh_bw_##S(g, x))                                    \
+  DT_LOOP_BW(bw_silu_##S, T, silu_bw_##S(g, x))                                              \
+  DT_LOOP_BW(bw_mish_##S, T, mish_bw_##S(g, x))                                              \
+  DT_LOOP_BW(bw_hardswish_##S, T,                                                            \
+             x < (T)-3 ? (T)0 : (x >= (T)3 ? g : g * (x / (T)3 + (T)0.5)))                   \
+  DT_LOOP_BW(bw_hardsigmoid_##S, T, (x > (T)-3 && x < (T)3) ? g * (T)(1.0f / 6.0f) : (T)0)   \
+  /* derivatives.yaml: elu_backward(grad, alpha, 1, 1.0 / alpha.toFloat(), false, self) */  \
+  DT_LOOP_BW(bw_celu_##S, T, elu3_bw_##S(g, x, (T)p0, (T)1, (T)(1.0 / (double)(float)p0)))   \
+  DT_LOOP_BW(bw_selu_##S, T,                                                                 \
+             elu3_bw_##S(g, x, (T)DT_SELU_ALPHA * (T)DT_SELU_SCALE, (T)DT_SELU_SCALE, (T)1)) \
+  DT_LOOP_BW(bw_hardshrink_##S, T, (x < -(T)p0 || x > (T)p0) ? g : (T)0)
 DT_FOR_EACH_FLOAT_DTYPE(DEF_UNARY_BW)
 
 #define BW_ROW(E, T, S, F, B)                                                                 \
@@ -177,7 +262,12 @@ DT_FOR_EACH_FLOAT_DTYPE(DEF_UNARY_BW)
          [DT_BW_RSQRT] = bw_rsqrt_##S, [DT_BW_LOG] = bw_log_##S, [DT_BW_EXP] = bw_exp_##S,      \
          [DT_BW_POW_SCALAR] = bw_pows_##S, [DT_BW_RECIPROCAL] = bw_recip_##S,                  \
          [DT_BW_SIN] = bw_sin_##S, [DT_BW_COS] = bw_cos_##S, [DT_BW_LOG1P] = bw_log1p_##S,      \
-         [DT_BW_EXPM1] = bw_expm1_##S, [DT_BW_ERF] = bw_erf_##S},
+         [DT_BW_EXPM1] = bw_expm1_##S, [DT_BW_ERF] = bw_erf_##S,                               \
+         [DT_BW_GELU] = bw_gelu_##S, [DT_BW_GELU_TANH] = bw_gelu_tanh_##S,                     \
+         [DT_BW_SILU] = bw_silu_##S, [DT_BW_MISH] = bw_mish_##S,                               \
+         [DT_BW_HARDSWISH] = bw_hardswish_##S, [DT_BW_HARDSIGMOID] = bw_hardsigmoid_##S,       \
+         [DT_BW_CELU] = bw_celu_##S, [DT_BW_SELU] = bw_selu_##S,                               \
+         [DT_BW_HARDSHRINK] = bw_hardshrink_##S},
 static dt_loop_fn bw_table[DT_DTYPE_COUNT][DT_UNARY_BW_COUNT] = {DT_FOR_EACH_FLOAT_DTYPE(BW_ROW)};
 
 DT_API int32_t dt_unary_backward(int32_t op, int32_t dtype, const int32_t* desc, void* gin, const void* gout,

@@ -38,3 +38,22 @@ export const softshrinkOp = (lambd: number): ActivationOp =>
   op("SoftshrinkBackward", Unary.DT_SOFTSHRINK, UnaryBw.DT_BW_SOFTSHRINK, lambd);
 /** `x / (1 + |x|)`. */
 export const softsignOp: ActivationOp = op("SoftsignBackward", Unary.DT_SOFTSIGN, UnaryBw.DT_BW_SOFTSIGN);
+/** Exact GELU, `x * Φ(x)` (with erf). */
+export const geluOp: ActivationOp = op("GeluBackward", Unary.DT_GELU, UnaryBw.DT_BW_GELU);
+/** GELU's tanh approximation. */
+export const geluTanhOp: ActivationOp = op("GeluBackward", Unary.DT_GELU_TANH, UnaryBw.DT_BW_GELU_TANH);
+/** `x * sigmoid(x)`. */
+export const siluOp: ActivationOp = op("SiluBackward", Unary.DT_SILU, UnaryBw.DT_BW_SILU);
+/** `x * tanh(softplus(x))`. */
+export const mishOp: ActivationOp = op("MishBackward", Unary.DT_MISH, UnaryBw.DT_BW_MISH);
+/** `x * relu6(x + 3) / 6`. */
+export const hardswishOp: ActivationOp = op("HardswishBackward", Unary.DT_HARDSWISH, UnaryBw.DT_BW_HARDSWISH);
+/** `relu6(x + 3) / 6`. */
+export const hardsigmoidOp: ActivationOp = op("HardsigmoidBackward", Unary.DT_HARDSIGMOID, UnaryBw.DT_BW_HARDSIGMOID);
+/** `x > 0 ? x : alpha * (exp(x / alpha) - 1)` (alpha != 0). */
+export const celuOp = (alpha: number): ActivationOp => op("EluBackward", Unary.DT_CELU, UnaryBw.DT_BW_CELU, alpha);
+/** `scale * (x > 0 ? x : alpha * (exp(x) - 1))` with PyTorch's fixed alpha and scale. */
+export const seluOp: ActivationOp = op("EluBackward", Unary.DT_SELU, UnaryBw.DT_BW_SELU);
+/** `|x| <= lambd ? 0 : x`. */
+export const hardshrinkOp = (lambd: number): ActivationOp =>
+  op("HardshrinkBackward", Unary.DT_HARDSHRINK, UnaryBw.DT_BW_HARDSHRINK, lambd);
