@@ -180,6 +180,7 @@ export class MultiheadAttention extends Module {
    * `new nn.MultiheadAttention(embedDim, numHeads, dropout, bias, addBiasKv, addZeroAttn, kdim, vdim, batchFirst)`.
    */
   constructor(embedDim: number, numHeads: number, opts?: MultiheadAttentionOptions);
+  /** PyTorch's positional order, optionally followed by an options object for the rest. */
   constructor(embedDim: number, numHeads: number, ...positional: unknown[]);
   constructor(embedDim: number, numHeads: number, ...rest: unknown[]) {
     super();
@@ -243,6 +244,7 @@ export class MultiheadAttention extends Module {
     value: Tensor,
     opts?: MultiheadAttentionForwardOptions,
   ): [Tensor, Tensor | null];
+  /** PyTorch's positional order: `keyPaddingMask, needWeights, attnMask, averageAttnWeights`. */
   override forward(query: Tensor, key: Tensor, value: Tensor, ...positional: unknown[]): [Tensor, Tensor | null];
   override forward(query: Tensor, key: Tensor, value: Tensor, ...rest: unknown[]): [Tensor, Tensor | null] {
     const call = "MultiheadAttention.forward";
