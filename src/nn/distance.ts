@@ -1,12 +1,14 @@
 /**
- * Distance functions: `PairwiseDistance` with its twin `pairwiseDistance`, and
- * `cosineSimilarity`. Compositions of differentiable tensor ops (the p-norm runs natively).
+ * Distance functions: `PairwiseDistance` and `CosineSimilarity` with their twins
+ * `pairwiseDistance` and `cosineSimilarity`. Compositions of differentiable tensor ops (the
+ * p-norm runs natively).
  *
  * @module
  */
 
 import type { Tensor } from "../tensor/mod.ts";
 import { noGrad } from "../autograd/grad_mode.ts";
+import { record } from "../autograd/node.ts";
 import * as E from "../tensor/ops/elementwise.ts";
 import { norm, sum } from "../tensor/ops/reduce.ts";
 import { expand } from "../tensor/ops/view.ts";
@@ -25,7 +27,7 @@ export interface PairwiseDistanceOptions {
   keepdim?: boolean;
 }
 
-/** Options of `cosineSimilarity`. */
+/** Options of `CosineSimilarity` / `cosineSimilarity`. */
 export interface CosineSimilarityOptions {
   /** The dim to reduce (default 1). */
   dim?: number;
@@ -39,7 +41,8 @@ const PD_SPECS: ArgSpec[] = [
   { name: "keepdim", kind: "boolean", default: false },
 ];
 
-function pairwise(call: string, x1: Tensor, x2: Tensor, p: number, eps: number, keepdim: boolean): Tensor {
+/** @internal `pairwiseDistance` with errors naming `call` (the triplet losses use it). */
+export function pairwise(call: string, x1: Tensor, x2: Tensor, p: number, eps: number, keepdim: boolean): Tensor {
   checkTensor(x1, call, "x1");
   checkTensor(x2, call, "x2");
   broadcastShapes(x1.shape, x2.shape, call);
@@ -103,6 +106,11 @@ export class PairwiseDistance extends Module {
   }
 }
 
+const CS_SPECS: ArgSpec[] = [
+  { name: "dim", kind: "int", default: 1 },
+  { name: "eps", kind: "number", default: 1e-8 },
+];
+
 /**
  * Cosine similarity along `dim` (default 1): `sum(x1 / max(||x1||, eps) * x2 / max(||x2||, eps))`
  * with `eps` default 1e-8 (PyTorch's formula; the inputs broadcast).
@@ -121,21 +129,55 @@ export function cosineSimilarity(
   eps?: number,
 ): Tensor {
   const call = "cosineSimilarity";
+  const a = parseArgs(call, [dim, eps], CS_SPECS);
+  return cosine(call, x1, x2, a.dim as number, a.eps as number);
+}
+
+function cosine(call: string, x1: Tensor, x2: Tensor, dim: number, lo: number): Tensor {
   checkTensor(x1, call, "x1");
   checkTensor(x2, call, "x2");
-  const a = parseArgs(call, [dim, eps], [
-    { name: "dim", kind: "int", default: 1 },
-    { name: "eps", kind: "number", default: 1e-8 },
-  ]);
+  if (!x1.isFloatingPoint() && !x2.isFloatingPoint()) {
+    throw new TypeError(
+      `${call}: expected common dtype to be floating point, got dtypes ${x1.dtype} and ${x2.dtype}`,
+    );
+  }
   const shape = broadcastShapes(x1.shape, x2.shape, call);
-  const d = normDim(a.dim as number, shape.length, call);
-  const lo = a.eps as number;
+  const d = normDim(dim, shape.length, call);
   const b1 = expand(x1, shape), b2 = expand(x2, shape);
   // PyTorch 1.13: the squared norms are clamped below at eps^2 in place under no_grad, then
-  // square-rooted; so the clamp passes gradient and sqrt's backward sees the clamped value.
+  // square-rooted; so the clamp passes gradient unchanged and sqrt's backward sees the clamped value.
   const clampedNorm = (x: Tensor) => {
     const sq = sum(E.mul(x, x), d, true);
-    return E.sqrt(E.add(sq, noGrad(() => E.sub(E.clamp(sq, lo * lo), sq))));
+    return E.sqrt(record("ClampMinBackward", noGrad(() => E.clamp(sq, lo * lo)), [sq], (g) => [g]));
   };
   return sum(E.mul(E.div(b1, clampedNorm(b1)), E.div(b2, clampedNorm(b2))), d);
+}
+
+/**
+ * Cosine similarity along `dim` as a module: `new nn.CosineSimilarity()`,
+ * `new nn.CosineSimilarity(0, 1e-6)` or `{ dim, eps }`; forward(x1, x2) (broadcast).
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * const cos = new nn.CosineSimilarity({ dim: 0 });
+ * console.log(cos.forward(tensor([1, 0]), tensor([0, 2])).item()); // 0
+ * ```
+ */
+export class CosineSimilarity extends Module {
+  /** The dim reduced (default 1). */
+  dim: number;
+  /** The lower bound of each norm (default 1e-8). */
+  eps: number;
+  /** `dim` and `eps`, positionally or in the options object. */
+  constructor(dim?: number | CosineSimilarityOptions, eps?: number) {
+    super();
+    const a = parseArgs("CosineSimilarity", [dim, eps], CS_SPECS);
+    this.dim = a.dim as number;
+    this.eps = a.eps as number;
+  }
+  /** The cosine similarity of `x1` and `x2` along `dim`. */
+  override forward(x1: Tensor, x2: Tensor): Tensor {
+    return cosine("CosineSimilarity.forward", x1, x2, this.dim, this.eps);
+  }
 }

@@ -94,3 +94,5 @@ export {
 } from "./adaptive_pooling.ts";
 export { interpolate, pixelShuffle, pixelUnshuffle, upsample, upsampleBilinear, upsampleNearest } from "./vision.ts";
 export { pad, type PadMode, type PadOptions } from "./padding.ts";
+export { gaussianNllLoss, huberLoss, poissonNllLoss } from "./loss_regression.ts";
+export { tripletMarginLoss, tripletMarginWithDistanceLoss } from "./loss_margin.ts";

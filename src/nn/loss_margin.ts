@@ -1,7 +1,8 @@
 /**
  * Losses, part 2: margin and embedding losses with their functional twins —
  * MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss,
- * CosineEmbeddingLoss, MultiMarginLoss and MultiLabelMarginLoss. Each is a composition of
+ * CosineEmbeddingLoss, MultiMarginLoss, MultiLabelMarginLoss, TripletMarginLoss and
+ * TripletMarginWithDistanceLoss. Each is a composition of
  * differentiable tensor ops following PyTorch's formulas (including which side of each
  * hinge passes gradient), with the reductions of `loss.ts`.
  *
@@ -17,6 +18,8 @@ import { reshape, unsqueeze } from "../tensor/ops/view.ts";
 import { castRaw, contiguousRaw } from "../tensor/ops/util.ts";
 import { fmt, sameShape } from "../tensor/shape.ts";
 import { logsigmoid } from "./activation.ts";
+import { Module } from "./module.ts";
+import { pairwise, PairwiseDistance } from "./distance.ts";
 import { type ArgSpec, parseArgs } from "./positional.ts";
 import {
   applyReduction,
@@ -583,5 +586,240 @@ export class MultiLabelMarginLoss extends Loss {
     const call = "MultiLabelMarginLoss.forward";
     tensors(call, [[input, "input"], [target, "target"]]);
     return multilabelMarginImpl(call, input, target, this.reduction);
+  }
+}
+
+// ------------------------------------------------------------------ TripletMarginLoss
+
+/** Options of `TripletMarginLoss` / `tripletMarginLoss`. */
+export interface TripletMarginLossOptions extends MarginLossOptions {
+  /** The norm degree of the pairwise distance (default 2). */
+  p?: number;
+  /** Added to the differences inside the distance (default 1e-6). */
+  eps?: number;
+  /** Use min(d(a, n), d(p, n)) as the negative distance (default false). */
+  swap?: boolean;
+}
+
+const TRIPLET_SPECS: ArgSpec[] = [
+  marginSpec(1),
+  { name: "p", kind: "number", default: 2 },
+  { name: "eps", kind: "number", default: 1e-6 },
+  { name: "swap", kind: "boolean", default: false },
+  ...LEGACY,
+];
+
+function tripletImpl(
+  call: string,
+  [a, pos, neg]: Tensor[],
+  o: { margin: number; p: number; eps: number; swap: boolean },
+  red: string,
+): Tensor {
+  if (a.ndim !== pos.ndim || pos.ndim !== neg.ndim) {
+    throw new RangeError(
+      `${call}: All inputs should have same dimension but got ${a.ndim}D, ${pos.ndim}D and ${neg.ndim}D inputs.`,
+    );
+  }
+  // PyTorch's at::triplet_margin_loss: max(0, margin + d(a, p) - d(a, n)), d the pairwise distance
+  const dPos = pairwise(call, a, pos, o.p, o.eps, false);
+  let dNeg = pairwise(call, a, neg, o.p, o.eps, false);
+  if (o.swap) dNeg = E.minimum(dNeg, pairwise(call, pos, neg, o.p, o.eps, false));
+  return applyReduction(E.clamp(E.sub(E.add(dPos, o.margin), dNeg), 0), red);
+}
+
+function tripletArgs(call: string, args: unknown[]) {
+  const a = parseArgs(call, args, TRIPLET_SPECS);
+  const o = { margin: a.margin as number, p: a.p as number, eps: a.eps as number, swap: a.swap as boolean };
+  return { o, reduction: reductionOf(call, a) };
+}
+
+/**
+ * Triplet loss `max(0, margin + d(anchor, positive) - d(anchor, negative))` with `d` the
+ * pairwise p-norm distance (eps added to the difference); `swap` takes
+ * `min(d(anchor, negative), d(positive, negative))` as the negative distance. Inputs (N, D) or
+ * (D), all of one rank (shapes broadcast). Positional order as PyTorch's: (margin, p, eps, swap,
+ * sizeAverage, reduce, reduction).
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * const l = nn.functional.tripletMarginLoss(tensor([[0, 0]]), tensor([[3, 4]]), tensor([[0, 1]]), { eps: 0 });
+ * console.log(l.item()); // 5
+ * ```
+ */
+export function tripletMarginLoss(
+  anchor: Tensor,
+  positive: Tensor,
+  negative: Tensor,
+  margin?: number | TripletMarginLossOptions,
+  ...rest: unknown[]
+): Tensor {
+  const call = "tripletMarginLoss";
+  const ts = tensors(call, [[anchor, "anchor"], [positive, "positive"], [negative, "negative"]]);
+  const { o, reduction } = tripletArgs(call, [margin, ...rest]);
+  return tripletImpl(call, ts, o, reduction);
+}
+
+/**
+ * Triplet margin loss: `new nn.TripletMarginLoss({ margin, p, eps, swap, reduction })` or
+ * PyTorch's positional (margin, p, eps, swap, size_average, reduce, reduction);
+ * forward(anchor, positive, negative).
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * const loss = new nn.TripletMarginLoss({ margin: 0.5, p: 1, eps: 0 });
+ * console.log(loss.forward(tensor([[0, 0]]), tensor([[1, 1]]), tensor([[0, 3]])).item()); // 0
+ * ```
+ */
+export class TripletMarginLoss extends Loss {
+  /** The margin (default 1). */
+  margin: number;
+  /** The norm degree (default 2). */
+  p: number;
+  /** Added to the differences (default 1e-6). */
+  eps: number;
+  /** Whether the distance swap is used (default false). */
+  swap: boolean;
+  /** Options, or PyTorch's positional (margin, p, eps, swap, size_average, reduce, reduction). */
+  constructor(first?: number | TripletMarginLossOptions, ...positional: unknown[]) {
+    const { o, reduction } = tripletArgs("TripletMarginLoss", [first, ...positional]);
+    super(reduction);
+    this.margin = o.margin;
+    this.p = o.p;
+    this.eps = o.eps;
+    this.swap = o.swap;
+  }
+  /** The loss of the triplets, reduced as configured. */
+  override forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
+    const call = "TripletMarginLoss.forward";
+    const ts = tensors(call, [[anchor, "anchor"], [positive, "positive"], [negative, "negative"]]);
+    return tripletImpl(call, ts, this, this.reduction);
+  }
+}
+
+// ------------------------------------------------------------------ TripletMarginWithDistanceLoss
+
+/** A distance: a function of two tensors, or a module whose forward takes two tensors. */
+export type DistanceFunction = ((x1: Tensor, x2: Tensor) => Tensor) | Module;
+
+/** Options of `TripletMarginWithDistanceLoss` / `tripletMarginWithDistanceLoss` (keywords only). */
+export interface TripletMarginWithDistanceLossOptions {
+  /** The distance (default: the pairwise distance, p = 2). */
+  distanceFunction?: DistanceFunction | null;
+  /** The margin (default 1). */
+  margin?: number;
+  /** Use min(d(a, n), d(p, n)) as the negative distance (default false). */
+  swap?: boolean;
+  /** "mean" (default), "sum" or "none". */
+  reduction?: "mean" | "sum" | "none";
+}
+
+const TMD_SPECS: ArgSpec[] = [
+  { name: "distanceFunction", kind: "any", default: null, keywordOnly: true },
+  { name: "margin", kind: "number", default: 1, keywordOnly: true },
+  { name: "swap", kind: "boolean", default: false, keywordOnly: true },
+  { ...REDUCTION, keywordOnly: true },
+];
+
+function distanceArg(call: string, d: unknown): DistanceFunction | null {
+  if (d === null || d === undefined) return null;
+  if (typeof d === "function" || d instanceof Module) return d as DistanceFunction;
+  throw new TypeError(
+    `${call}: expected distanceFunction to be a function, a Module or null, got ${d === null ? "null" : typeof d}`,
+  );
+}
+
+function tmdImpl(
+  call: string,
+  [a, pos, neg]: Tensor[],
+  dist: DistanceFunction | null,
+  margin: number,
+  swap: boolean,
+  red: string,
+): Tensor {
+  const d = (x1: Tensor, x2: Tensor): Tensor => {
+    const r = dist === null
+      ? pairwise(call, x1, x2, 2, 1e-6, false)
+      : dist instanceof Module
+      ? dist.forward(x1, x2)
+      : dist(x1, x2);
+    return tensors(call, [[r, "the distanceFunction's result"]])[0];
+  };
+  const dPos = d(a, pos);
+  let dNeg = d(a, neg);
+  if (swap) dNeg = E.minimum(dNeg, d(pos, neg));
+  // torch.clamp(d(a, p) - d(a, n) + margin, min=0)
+  return applyReduction(E.clamp(E.add(E.sub(dPos, dNeg), margin), 0), red);
+}
+
+/**
+ * Triplet loss with any distance: `max(0, d(anchor, positive) - d(anchor, negative) + margin)`,
+ * `d` = `distanceFunction` (a function or module; default the pairwise distance). Options are
+ * keywords only, as in PyTorch: `F.tripletMarginWithDistanceLoss(a, p, n, { distanceFunction,
+ * margin, swap, reduction })`.
+ *
+ * @example
+ * ```ts
+ * import { nn, type Tensor, tensor } from "../../mod.ts";
+ * const F = nn.functional;
+ * const cosDist = (x: Tensor, y: Tensor) => F.cosineSimilarity(x, y).neg().add(1);
+ * const l = F.tripletMarginWithDistanceLoss(tensor([[1, 0]]), tensor([[0, 1]]), tensor([[1, 0]]), {
+ *   distanceFunction: cosDist,
+ * });
+ * console.log(l.item()); // 2
+ * ```
+ */
+export function tripletMarginWithDistanceLoss(
+  anchor: Tensor,
+  positive: Tensor,
+  negative: Tensor,
+  opts?: TripletMarginWithDistanceLossOptions,
+): Tensor {
+  const call = "tripletMarginWithDistanceLoss";
+  const ts = tensors(call, [[anchor, "anchor"], [positive, "positive"], [negative, "negative"]]);
+  const a = parseArgs(call, [opts], TMD_SPECS);
+  const dist = distanceArg(call, a.distanceFunction);
+  return tmdImpl(call, ts, dist, a.margin as number, a.swap as boolean, reductionOf(call, a));
+}
+
+/**
+ * Triplet loss with any distance: `new nn.TripletMarginWithDistanceLoss({ distanceFunction,
+ * margin, swap, reduction })`. Without a distance it holds a `PairwiseDistance()` child module,
+ * as in PyTorch (field `distance_function`, PyTorch's name, so a distance module's parameters
+ * keep PyTorch's state-dict keys).
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * const loss = new nn.TripletMarginWithDistanceLoss({ distanceFunction: new nn.PairwiseDistance(1, 0) });
+ * console.log(loss.forward(tensor([[0, 0]]), tensor([[1, 1]]), tensor([[0, 1]])).item()); // 2
+ * ```
+ */
+export class TripletMarginWithDistanceLoss extends Loss {
+  /** The distance (a `PairwiseDistance()` module when none was given). */
+  distance_function: DistanceFunction;
+  /** The margin (default 1). */
+  margin: number;
+  /** Whether the distance swap is used (default false). */
+  swap: boolean;
+  /** Options (`distanceFunction`, `margin`, `swap`, `reduction`); keywords only, as in PyTorch. */
+  constructor(opts?: TripletMarginWithDistanceLossOptions) {
+    const call = "TripletMarginWithDistanceLoss";
+    const a = parseArgs(call, [opts], TMD_SPECS);
+    super(reductionOf(call, a));
+    this.distance_function = distanceArg(call, a.distanceFunction) ?? new PairwiseDistance();
+    this.margin = a.margin as number;
+    this.swap = a.swap as boolean;
+  }
+  /** The distance in use (`distance_function`, camelCased). */
+  get distanceFunction(): DistanceFunction {
+    return this.distance_function;
+  }
+  /** The loss of the triplets, reduced as configured. */
+  override forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
+    const call = "TripletMarginWithDistanceLoss.forward";
+    const ts = tensors(call, [[anchor, "anchor"], [positive, "positive"], [negative, "negative"]]);
+    return tmdImpl(call, ts, this.distance_function, this.margin, this.swap, this.reduction);
   }
 }

@@ -159,3 +159,19 @@ export {
   type MultiheadAttentionForwardOptions,
   type MultiheadAttentionOptions,
 } from "./attention.ts";
+export {
+  GaussianNLLLoss,
+  type GaussianNLLLossOptions,
+  HuberLoss,
+  type HuberLossOptions,
+  PoissonNLLLoss,
+  type PoissonNLLLossOptions,
+} from "./loss_regression.ts";
+export {
+  type DistanceFunction,
+  TripletMarginLoss,
+  type TripletMarginLossOptions,
+  TripletMarginWithDistanceLoss,
+  type TripletMarginWithDistanceLossOptions,
+} from "./loss_margin.ts";
+export { CosineSimilarity, type CosineSimilarityOptions } from "./distance.ts";
