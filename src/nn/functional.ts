@@ -96,3 +96,13 @@ export { interpolate, pixelShuffle, pixelUnshuffle, upsample, upsampleBilinear, 
 export { pad, type PadMode, type PadOptions } from "./padding.ts";
 export { gaussianNllLoss, huberLoss, poissonNllLoss } from "./loss_regression.ts";
 export { tripletMarginLoss, tripletMarginWithDistanceLoss } from "./loss_margin.ts";
+export {
+  groupNorm,
+  type GroupNormFnOptions,
+  layerNorm,
+  type LayerNormFnOptions,
+  localResponseNorm,
+  normalize,
+  type NormalizeOptions,
+} from "./normalization.ts";
+export { instanceNorm, type InstanceNormFnOptions } from "./instancenorm.ts";

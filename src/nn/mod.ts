@@ -175,3 +175,13 @@ export {
   type TripletMarginWithDistanceLossOptions,
 } from "./loss_margin.ts";
 export { CosineSimilarity, type CosineSimilarityOptions } from "./distance.ts";
+export {
+  GroupNorm,
+  type GroupNormOptions,
+  LayerNorm,
+  type LayerNormOptions,
+  LocalResponseNorm,
+  type LocalResponseNormOptions,
+  type NormDType,
+} from "./normalization.ts";
+export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, InstanceNormNd, type InstanceNormOptions } from "./instancenorm.ts";
