@@ -19,6 +19,12 @@ interface NormFnCase extends FnCase {
   error?: string;
   runningMean?: TensorSpec | null;
   runningVar?: TensorSpec | null;
+  /** [atol, rtol] where PyTorch's float32 kernel is itself less accurate than ours */
+  tol?: [number, number];
+  /** then: the float64 result rounded to float32, which we must match tightly */
+  exact?: TensorSpec;
+  /** and the float64 input gradient for `gradOutput`, rounded to float32 */
+  exactGrad?: TensorSpec;
 }
 
 interface Step {
@@ -81,7 +87,14 @@ for (const c of cases("normalization") as (NormFnCase | ModuleCase)[]) {
       checkFnCase(c, (xs, args, o) => {
         opts = o;
         return callFn(c, xs, args, o);
-      });
+      }, c.tol);
+      if (c.exact) {
+        const x = make(c.inputs[0], true);
+        const y = callFn(c, [x, ...c.inputs.slice(1).map((t) => make(t))], c.args, c.opts);
+        assertMatches(y, c.exact, `${c.name}: output vs the float64 result`, [1e-4, 1e-4]);
+        y.backward(make(c.gradOutput!));
+        assertMatches(x.grad!, c.exactGrad!, `${c.name}: grad vs the float64 result`, [1e-4, 1e-4]);
+      }
       if (c.runningMean) assertMatches(opts.runningMean as Tensor, c.runningMean, `${c.name}: running mean`);
       if (c.runningVar) assertMatches(opts.runningVar as Tensor, c.runningVar, `${c.name}: running var`);
     });
