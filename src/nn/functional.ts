@@ -106,3 +106,4 @@ export {
   type NormalizeOptions,
 } from "./normalization.ts";
 export { instanceNorm, type InstanceNormFnOptions } from "./instancenorm.ts";
+export { fold, unfold } from "./fold.ts";

@@ -185,3 +185,4 @@ export {
   type NormDType,
 } from "./normalization.ts";
 export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, InstanceNormNd, type InstanceNormOptions } from "./instancenorm.ts";
+export { Fold, type FoldOptions, type IntOrPair, Unfold } from "./fold.ts";
