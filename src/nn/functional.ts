@@ -107,3 +107,16 @@ export {
 } from "./normalization.ts";
 export { instanceNorm, type InstanceNormFnOptions } from "./instancenorm.ts";
 export { fold, unfold } from "./fold.ts";
+export {
+  celu,
+  celu_,
+  gelu,
+  glu,
+  hardshrink,
+  hardsigmoid,
+  hardswish,
+  mish,
+  selu,
+  selu_,
+  silu,
+} from "./activation_ext.ts";

@@ -186,3 +186,19 @@ export {
 } from "./normalization.ts";
 export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, InstanceNormNd, type InstanceNormOptions } from "./instancenorm.ts";
 export { Fold, type FoldOptions, type IntOrPair, Unfold } from "./fold.ts";
+export {
+  CELU,
+  type CeluOptions,
+  GELU,
+  type GeluApproximate,
+  type GeluOptions,
+  GLU,
+  type GluOptions,
+  Hardshrink,
+  type HardshrinkOptions,
+  Hardsigmoid,
+  Hardswish,
+  Mish,
+  SELU,
+  SiLU,
+} from "./activation_ext.ts";
