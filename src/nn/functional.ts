@@ -120,3 +120,4 @@ export {
   selu_,
   silu,
 } from "./activation_ext.ts";
+export { embeddingBag, type EmbeddingBagFnOptions } from "./sparse.ts";

@@ -202,3 +202,9 @@ export {
   SELU,
   SiLU,
 } from "./activation_ext.ts";
+export {
+  EmbeddingBag,
+  type EmbeddingBagFromPretrainedOptions,
+  type EmbeddingBagMode,
+  type EmbeddingBagOptions,
+} from "./sparse.ts";
