@@ -4,7 +4,8 @@
  * kernel forward and one backward in PyTorch 1.13's formulas (`native/src/cpu/unary.c`); GLU is
  * a composition (`a * sigmoid(b)` over the two halves of a dim).
  *
- * Like PyTorch, they take floating point input only (integer and bool tensors are a TypeError).
+ * Like PyTorch, they take floating point input only (integer and bool tensors are a TypeError);
+ * float16 is computed in float32 and rounded back (PyTorch 1.13's CPU kernels refuse Half).
  * Arguments PyTorch takes positionally stay positional (`new nn.CELU(0.5)`, `F.glu(x, 1)`), and
  * every argument may also go into a trailing options object (`new nn.SiLU({ inplace: true })`).
  *
@@ -63,7 +64,7 @@ function pyFloat(v: number): string {
 function floatInput(x: unknown, call: string): Tensor {
   const t = checkTensor(x, call);
   if (!t.isFloatingPoint()) {
-    throw new TypeError(`${call}: expected a floating point input (float32 or float64), got dtype ${t.dtype}`);
+    throw new TypeError(`${call}: expected a floating point input, got dtype ${t.dtype}`);
   }
   return t;
 }
