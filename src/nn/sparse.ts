@@ -437,12 +437,15 @@ function bag(
   const nb = starts.length, dim = weight.shape[1];
   const wordsT = longs(words);
   if (o.mode === "max" && pos.length > 0) return bagMax(weight, wordsT, words, bagOf, sizes);
-  let rows = embeddingOp(weight, wordsT, null, o.scaleGradByFreq);
-  if (psw !== null) rows = mul(rows, unsqueeze(indexSelect(reshape(psw, [-1]), 0, longs(pos)), 1));
-  const out = indexAdd(zeros([nb, dim], { dtype: weight.dtype }), 0, longs(bagOf), rows);
-  if (o.mode !== "mean") return out;
-  const counts = tensor(Float64Array.from(sizes, (c) => Math.max(c, 1)), { shape: [nb, 1] });
-  return div(out, counts.to(weight.dtype));
+  // float16 sums in float32 (there is no float16 scatter-add kernel), rounded once at the end.
+  const half = weight.dtype === "float16", dt = half ? "float32" : weight.dtype;
+  let rows = embeddingOp(weight, wordsT, null, o.scaleGradByFreq).to(dt);
+  if (psw !== null) rows = mul(rows, unsqueeze(indexSelect(reshape(psw, [-1]), 0, longs(pos)), 1).to(dt));
+  let out = indexAdd(zeros([nb, dim], { dtype: dt }), 0, longs(bagOf), rows);
+  if (o.mode === "mean") {
+    out = div(out, tensor(Float64Array.from(sizes, (c) => Math.max(c, 1)), { shape: [nb, 1] }).to(dt));
+  }
+  return half ? out.half() : out;
 }
 
 /**

@@ -128,6 +128,17 @@ Deno.test("where PyTorch 1.13 crashes or is undefined, embeddingBag is consisten
   );
 });
 
+Deno.test("embeddingBag keeps float16 (summed in float32, rounded once), as PyTorch's half results", () => {
+  const w = tensor([[0.1, 0.2], [0.3, 0.7]]).half();
+  const idx = longs(0, 1, 1, 0), off = longs(0);
+  const mean = F.embeddingBag(idx, w, off);
+  assert.equal(mean.dtype, "float16");
+  assert.deepEqual(mean.float().tolist(), [[0.199951171875, 0.4501953125]]); // PyTorch 1.13
+  const p = tensor([1, 2, 3, 4]).half();
+  assert.deepEqual(F.embeddingBag(idx, w, off, { mode: "sum", perSampleWeights: p }).dtype, "float16");
+  assert.deepEqual(F.embeddingBag(idx, w, off, { mode: "max" }).float().tolist(), [[0.300048828125, 0.7001953125]]);
+});
+
 Deno.test("embeddingBag with maxNorm renormalises the looked-up rows in place, before the reduction", () => {
   const w = tensor([[3, 4], [0, 0.5], [6, 8]], { dtype: "float64" });
   const out = F.embeddingBag(longs(0, 1), w, longs(0), { mode: "sum", maxNorm: 1 });
