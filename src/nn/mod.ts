@@ -184,7 +184,13 @@ export {
   type LocalResponseNormOptions,
   type NormDType,
 } from "./normalization.ts";
-export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, InstanceNormNd, type InstanceNormOptions } from "./instancenorm.ts";
+export {
+  InstanceNorm1d,
+  InstanceNorm2d,
+  InstanceNorm3d,
+  InstanceNormNd,
+  type InstanceNormOptions,
+} from "./instancenorm.ts";
 export { Fold, type FoldOptions, type IntOrPair, Unfold } from "./fold.ts";
 export {
   CELU,
