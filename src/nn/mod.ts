@@ -214,3 +214,4 @@ export {
   type EmbeddingBagMode,
   type EmbeddingBagOptions,
 } from "./sparse.ts";
+export * as init from "./init.ts";
