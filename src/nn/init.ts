@@ -82,7 +82,7 @@ function finite(v: unknown, call: string, name: string): number {
  * ```ts
  * import { nn } from "../../mod.ts";
  * console.log(nn.init.calculateGain("tanh")); // 1.6666666666666667
- * console.log(nn.init.calculateGain("leaky_relu", 0.2)); // 1.386750490563073
+ * console.log(nn.init.calculateGain("leaky_relu", 0.2)); // 1.3867504905630728
  * ```
  */
 export function calculateGain(nonlinearity: Nonlinearity, param: number | null = null): number {

@@ -6,3 +6,4 @@
 
 export { clipGradNorm, clipGradNorm_, type ClipGradNormOptions, clipGradValue, clipGradValue_ } from "./clip_grad.ts";
 export * as rnn from "./rnn.ts";
+export { parametersToVector, vectorToParameters } from "./convert.ts";
