@@ -215,3 +215,19 @@ export {
   type EmbeddingBagOptions,
 } from "./sparse.ts";
 export * as init from "./init.ts";
+export {
+  Transformer,
+  type TransformerActivation,
+  TransformerDecoder,
+  type TransformerDecoderForwardOptions,
+  TransformerDecoderLayer,
+  type TransformerDecoderOptions,
+  TransformerEncoder,
+  type TransformerEncoderForwardOptions,
+  TransformerEncoderLayer,
+  type TransformerEncoderLayerForwardOptions,
+  type TransformerEncoderOptions,
+  type TransformerForwardOptions,
+  type TransformerLayerOptions,
+  type TransformerOptions,
+} from "./transformer.ts";
