@@ -20,3 +20,8 @@ export { RMSprop, type RMSpropOptions } from "./rmsprop.ts";
 export { Adagrad, type AdagradOptions } from "./adagrad.ts";
 export { Adadelta, type AdadeltaOptions } from "./adadelta.ts";
 export { Adamax, type AdamaxOptions } from "./adamax.ts";
+export { NAdam, type NAdamOptions } from "./nadam.ts";
+export { RAdam, type RAdamOptions } from "./radam.ts";
+export { Rprop, type RpropOptions } from "./rprop.ts";
+export { ASGD, type ASGDOptions } from "./asgd.ts";
+export { LBFGS, type LBFGSOptions, type LBFGSState } from "./lbfgs.ts";
