@@ -719,7 +719,7 @@ export class TransformerDecoder extends Module {
  * const src = randn([6, 2, 8]), tgt = randn([4, 2, 8]);
  * const out = model.forward(src, tgt, { tgtMask: nn.Transformer.generateSquareSubsequentMask(4) });
  * console.log(out.shape); // [4, 2, 8]
- * console.log(Object.keys(model.stateDict()).at(-1)); // "decoder.norm.bias"
+ * console.log(Object.keys(model.stateDict()).at(-1)); // decoder.norm.bias
  * ```
  */
 export class Transformer extends Module {
