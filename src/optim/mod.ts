@@ -25,3 +25,4 @@ export { RAdam, type RAdamOptions } from "./radam.ts";
 export { Rprop, type RpropOptions } from "./rprop.ts";
 export { ASGD, type ASGDOptions } from "./asgd.ts";
 export { LBFGS, type LBFGSOptions, type LBFGSState } from "./lbfgs.ts";
+export * as lrScheduler from "./lr_scheduler.ts";
