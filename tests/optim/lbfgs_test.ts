@@ -7,7 +7,7 @@ const F = nn.functional;
 
 interface LbfgsCase {
   name: string;
-  problem: "quadratic" | "mlp";
+  problem: "quadratic" | "mlp" | "rosenbrock";
   options: Record<string, unknown>;
   dtype: "float32" | "float64";
   data: Record<string, number[]>;
@@ -29,6 +29,12 @@ function lossFn(c: LbfgsCase): (params: Tensor[]) => Tensor {
   if (c.problem === "quadratic") {
     const a = make(c.data.a, [5, 5], c.dtype), b = make(c.data.b, [5], c.dtype);
     return ([x]) => a.matmul(x).mul(x).sum().mul(0.5).sub(b.mul(x).sum());
+  }
+  if (c.problem === "rosenbrock") {
+    return ([x]) => {
+      const head = x.narrow(0, 0, 3), tail = x.narrow(0, 1, 3);
+      return tail.sub(head.pow(2)).pow(2).mul(100).add(head.neg().add(1).pow(2)).sum();
+    };
   }
   const xs = make(c.data.x, [6, 3], c.dtype), ys = make(c.data.y, [6, 1], c.dtype);
   return ([w1, b1, w2, b2]) => F.mseLoss(F.linear(F.linear(xs, w1, b1).tanh(), w2, b2), ys);
