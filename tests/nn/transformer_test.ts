@@ -272,6 +272,16 @@ Deno.test("TransformerEncoder/Decoder: the layers are independent deep copies (P
   stack.forward(randn([2, 1, 4])).sum().backward();
   assert.ok(copies[0].linear1.weight.grad !== null && layer.linear1.weight.grad === null);
 
+  // a module activation is copied per layer; a parameter tied inside the layer stays tied in each copy
+  const gl = new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 4, activation: new nn.GELU() });
+  gl.linear2.weight = gl.linear1.weight; // both (4, 4)
+  const tied = new nn.TransformerEncoder(gl, 2);
+  const [t0, t1] = [...tied.layers] as nn.TransformerEncoderLayer[];
+  assert.ok(t0.activation instanceof nn.GELU && t0.activation !== gl.activation && t0.activation !== t1.activation);
+  assert.equal(t0.linear2.weight, t0.linear1.weight);
+  assert.notEqual(t0.linear1.weight, t1.linear1.weight);
+  assert.equal([...tied.parameters()].length, 2 * 11);
+
   const dec = new nn.TransformerDecoder(
     new nn.TransformerDecoderLayer(4, 2, { dimFeedforward: 6 }),
     2,
