@@ -17,6 +17,7 @@ import {
   Optimizer,
   type OptimizerStateDict,
   type ParamGroup,
+  type ParamGroupSpec,
   type Params,
   type ParamState,
   resolveOptions,
@@ -268,11 +269,19 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
    * Adds a parameter group: LBFGS supports only the one it was made with, so this throws
    * once the optimizer exists (as PyTorch's constructor check does).
    */
-  override addParamGroup(group: Parameters<Optimizer<LBFGSOptions>["addParamGroup"]>[0]): void {
+  override addParamGroup(group: ParamGroupSpec<LBFGSOptions>): void {
     if (this.paramGroups.length >= 1) {
       throw new RangeError(`LBFGS: LBFGS doesn't support per-parameter options (parameter groups)`);
     }
-    super.addParamGroup(group);
+    if (group === null || typeof group !== "object" || Array.isArray(group)) return super.addParamGroup(group);
+    // lineSearchFn and maxEval may be null, which the base class's type check does not know.
+    const { lineSearchFn, maxEval, ...rest } = group;
+    const own = lbfgsOptions({ maxEval, lineSearchFn, maxIter: this.defaults.maxIter });
+    super.addParamGroup(rest as ParamGroupSpec<LBFGSOptions>);
+    const g = this.paramGroups[0];
+    if (lineSearchFn !== undefined) g.lineSearchFn = own.lineSearchFn;
+    if (maxEval !== undefined) g.maxEval = maxEval === null ? Math.floor(g.maxIter * 5 / 4) : own.maxEval;
+    this.checkOptions(g, "LBFGS");
   }
 
   private get params(): Tensor[] {
@@ -333,13 +342,14 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     let optCond = absMax(flatGrad) <= toleranceGrad;
     if (optCond) return [origLoss];
 
-    // Fresh lists (and a fresh prev_flat_grad) each step, so a state dict taken earlier keeps
-    // what it held; replaced tensors are left to the garbage collector for the same reason.
+    // The state is updated in place, as PyTorch updates it; stateDict() hands out copies, so
+    // tensors that drop out of the state (an old direction, the oldest curvature pair) are
+    // disposed here.
     let d = state.d, t = state.t;
-    let oldDirs = state.old_dirs?.slice(), oldStps = state.old_stps?.slice(), ro = state.ro?.slice();
+    let oldDirs = state.old_dirs, oldStps = state.old_stps, ro = state.ro;
     let hDiag = state.H_diag;
-    let prevFlatGrad: Tensor | undefined, prevLoss = state.prev_loss;
-    const savedPrev = state.prev_flat_grad;
+    let prevFlatGrad = state.prev_flat_grad, prevLoss = state.prev_loss;
+    const stateD = state.d;
 
     let nIter = 0;
     while (nIter < maxIter) {
@@ -353,13 +363,13 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
         ro = [];
         hDiag = 1;
       } else {
-        const y = E.sub(flatGrad, (prevFlatGrad ?? savedPrev)!);
+        const y = E.sub(flatGrad, prevFlatGrad!);
         const s = E.mul(d!, t!);
         const ys = dotv(y, s);
         if (ys > 1e-10) {
           if (oldDirs!.length === historySize) {
-            oldDirs!.shift();
-            oldStps!.shift();
+            oldDirs!.shift()!.dispose();
+            oldStps!.shift()!.dispose();
             ro!.shift();
           }
           oldDirs!.push(keep(y));
@@ -368,8 +378,8 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
           hDiag = ys / dotv(y, y);
         }
         const numOld = oldDirs!.length;
-        const al: (number | null)[] = state.al?.slice() ?? new Array(historySize).fill(null);
-        state.al = al;
+        state.al ??= new Array(historySize).fill(null);
+        const al = state.al;
         const q = E.neg(flatGrad);
         for (let i = numOld - 1; i >= 0; i--) {
           al[i] = dotv(oldStps![i], q) * ro![i];
@@ -423,7 +433,10 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       if (Math.abs(loss - prevLoss) < toleranceChange) break;
     }
 
-    if (d !== undefined) keep(d);
+    if (d !== undefined && d !== stateD) {
+      keep(d);
+      stateD?.dispose();
+    }
     Object.assign(state, {
       d,
       t,
@@ -440,6 +453,23 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   /** The state of the first parameter, typed (undefined before the first `step`). */
   get lbfgsState(): LBFGSState | undefined {
     return this.state.get(this.params[0]) as unknown as LBFGSState | undefined;
+  }
+
+  /**
+   * The optimizer's state in PyTorch's layout (`{ state: { 0: {...} }, param_groups: [...] }`).
+   * Unlike the other optimizers its state tensors are copies: LBFGS disposes the directions and
+   * curvature pairs that drop out of its history, and a saved state dict must outlive that.
+   */
+  override stateDict(): OptimizerStateDict<LBFGSOptions> {
+    const sd = super.stateDict();
+    const copy = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(copy) : v !== null && typeof v === "object" ? clone(v as Tensor) : v;
+    noGrad(() => {
+      for (const [k, st] of Object.entries(sd.state)) {
+        sd.state[Number(k)] = Object.fromEntries(Object.entries(st).map(([n, v]) => [n, copy(v)])) as ParamState;
+      }
+    });
+    return sd;
   }
 
   /**

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { nn, optim, type Tensor, tensor } from "../../mod.ts";
+import { memory, nn, optim, type Tensor, tensor, tidy } from "../../mod.ts";
 import { throwsWith } from "./helpers.ts";
 import { EXTRA } from "./extra_fixture.ts";
 
@@ -125,13 +125,38 @@ Deno.test("LBFGS stateDict round trip continues exactly", () => {
     b.opt.step(b.closure);
     const saved = b.opt.stateDict();
     const b2 = setup(c, b.params.map((p) => Array.from(arr(p))));
+    // The old optimizer steps on (dropping history entries) before the load: the saved state
+    // holds copies, not the tensors LBFGS disposes as they leave its history.
+    b.opt.step(b.closure);
+    b.opt.step(b.closure);
     b2.opt.loadStateDict(saved);
-    b.opt.step(b.closure); // the old optimizer stepping on must not disturb the loaded copy
     for (let s = 1; s < c.steps.length; s++) b2.opt.step(b2.closure);
     a.params.forEach((p, j) => assert.deepEqual(arr(b2.params[j]), arr(p), `${name}: parameter ${j}`));
     assert.deepEqual(b2.opt.stateDict().param_groups, a.opt.stateDict().param_groups);
     assert.equal(b2.opt.lbfgsState!.func_evals, a.opt.lbfgsState!.func_evals);
     assert.deepEqual(arr(b2.opt.lbfgsState!.d), arr(a.opt.lbfgsState!.d));
+  }
+});
+
+// Outside tidy, a closure's temporaries (and the graph the returned loss keeps) live until the
+// garbage collector takes them, so the count is only exact for steps run in tidy.
+Deno.test("LBFGS steps in tidy leave only the state and the gradients behind", () => {
+  for (const name of ["lbfgs/quadratic/plain/float64", "lbfgs/mlp/strong_wolfe/float64"]) {
+    const c = cases.find((c) => c.name === name)!;
+    {
+      const { params, opt, closure } = setup(c);
+      const before = memory().liveTensors;
+      for (let s = 0; s < c.steps.length; s++) tidy(() => void opt.step(closure));
+      const st = opt.lbfgsState!;
+      const stateTensors = 2 + st.old_dirs!.length + st.old_stps!.length; // d, prev_flat_grad, history
+      assert.equal(st.old_dirs!.length, (c.state.old_dirs as number[][]).length);
+      assert.equal(
+        memory().liveTensors,
+        before + stateTensors + params.length,
+        `${name}: live tensors after the steps`,
+      );
+      c.steps.at(-1)!.params.forEach((want, j) => closeAll(`${name} param ${j}`, arr(params[j]), want, c.dtype));
+    }
   }
 });
 
@@ -201,4 +226,26 @@ Deno.test("LBFGS returns at once when the gradient is already below toleranceGra
   assert.equal((loss as Tensor).item(), 0);
   assert.deepEqual(Object.keys(opt.stateDict().state[0]), ["func_evals", "n_iter"]);
   assert.deepEqual(x.tolist(), [1, 2]);
+});
+
+Deno.test("LBFGS takes its options from a single parameter group too", () => {
+  const p = tensor([1, 2], { requiresGrad: true });
+  const opt = new optim.LBFGS([{ params: [p], lineSearchFn: "strong_wolfe", maxIter: 8 }], { lr: 0.5 });
+  assert.deepEqual({ ...opt.paramGroups[0], params: undefined }, {
+    lr: 0.5,
+    maxIter: 8,
+    maxEval: 25, // from the defaults, computed from their maxIter, as PyTorch does
+    toleranceGrad: 1e-7,
+    toleranceChange: 1e-9,
+    historySize: 100,
+    lineSearchFn: "strong_wolfe",
+    params: undefined,
+  });
+  const q = tensor([1], { requiresGrad: true });
+  assert.equal(new optim.LBFGS([{ params: [q], maxIter: 8, maxEval: null as never }]).paramGroups[0].maxEval, 10);
+  throwsWith(
+    () => new optim.LBFGS([{ params: [q], lineSearchFn: "armijo" as never }]),
+    RangeError,
+    /^LBFGS: only 'strong_wolfe' is supported as lineSearchFn, got "armijo"$/,
+  );
 });
