@@ -158,7 +158,7 @@ function checkUniformRange(a: number, b: number, call: string): void {
 }
 
 function checkStd(std: number, call: string): void {
-  if (std < 0) throw new RangeError(`${call}: normal_ expects std >= 0.0, but found std ${std}`);
+  if (std < 0) throw new RangeError(`${call}: normal expects std >= 0.0, but found std ${std}`);
 }
 
 /**
@@ -616,15 +616,23 @@ export function orthogonal_<T extends Tensor>(tensor: T, gain?: number | { gain?
   const cols = numel / rows;
   return noGrad(() => {
     const draw = empty([rows, cols], { dtype: tensor.dtype === "float64" ? "float64" : "float32" }).normal_(0, 1);
-    const flat = Float64Array.from(draw.toArray() as Float32Array | Float64Array);
-    const wide = rows < cols;
-    const [m, n] = wide ? [cols, rows] : [rows, cols];
-    const a = wide ? transposed(flat, rows, cols) : flat;
-    const q = _qrSigned(a, m, n);
-    const out = wide ? transposed(q, m, n) : q;
+    const out = _orthogonalFrom(Float64Array.from(draw.toArray() as Float32Array | Float64Array), rows, cols);
     tensor.copy_(fromData(out, tensor.shape));
     return tensor.mul_(g);
   });
+}
+
+/**
+ * The semi-orthogonal `rows x cols` matrix (row-major) that `orthogonal_` makes of the normal
+ * draws `flat`, in PyTorch's steps: transpose a wide matrix, take Q of its QR with R's diagonal
+ * made positive, transpose back.
+ * @internal
+ */
+export function _orthogonalFrom(flat: Float64Array, rows: number, cols: number): Float64Array {
+  const wide = rows < cols;
+  const [m, n] = wide ? [cols, rows] : [rows, cols];
+  const q = _qrSigned(wide ? transposed(flat, rows, cols) : flat, m, n);
+  return wide ? transposed(q, m, n) : q;
 }
 
 function transposed(a: Float64Array, r: number, c: number): Float64Array {

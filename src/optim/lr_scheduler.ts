@@ -4,8 +4,10 @@
  * batch for `CyclicLR` and `OneCycleLR`), with PyTorch's recursive ("chainable") formulas, so
  * the sequences match PyTorch's to the last bits and schedulers compose as PyTorch's do.
  *
- * This file holds the epoch-indexed schedulers and the combinators; lr_scheduler_cyclic.ts
- * holds `ReduceLROnPlateau`, `CyclicLR`, `OneCycleLR` and `CosineAnnealingWarmRestarts`.
+ * This file holds `PolynomialLR`, `CosineAnnealingLR` and the combinators `SequentialLR` and
+ * `ChainedScheduler`, and re-exports the rest: the base class (lr_scheduler_base.ts), the
+ * factor schedulers (lr_scheduler_basic.ts), `ReduceLROnPlateau` (lr_scheduler_plateau.ts),
+ * and `CyclicLR`, `OneCycleLR` and `CosineAnnealingWarmRestarts` (lr_scheduler_cyclic.ts).
  *
  * @module
  */
@@ -15,18 +17,38 @@ import { describe } from "../tensor/shape.ts";
 import {
   COMMON_SPECS,
   fields,
-  groupLr,
+  groupLrs,
   LRScheduler,
   type LRSchedulerOptions,
   parseSchedulerArgs,
   pyDiv,
-  pyFloorDiv,
   pyMod,
   type SchedulerStateDict,
   type StateField,
 } from "./lr_scheduler_base.ts";
 
-export { LRScheduler, type LRSchedulerOptions, type SchedulerStateDict } from "./lr_scheduler_base.ts";
+export {
+  type FieldKind,
+  LRScheduler,
+  type LRSchedulerOptions,
+  type SchedulerStateDict,
+  type StateField,
+} from "./lr_scheduler_base.ts";
+export {
+  ConstantLR,
+  type ConstantLROptions,
+  ExponentialLR,
+  LambdaLR,
+  LinearLR,
+  type LinearLROptions,
+  type LrLambda,
+  MultiplicativeLR,
+  MultiStepLR,
+  type MultiStepLROptions,
+  StepLR,
+  type StepLROptions,
+} from "./lr_scheduler_basic.ts";
+export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from "./lr_scheduler_plateau.ts";
 export {
   CosineAnnealingWarmRestarts,
   type CosineAnnealingWarmRestartsOptions,
@@ -34,501 +56,8 @@ export {
   type CyclicLROptions,
   OneCycleLR,
   type OneCycleLROptions,
-  ReduceLROnPlateau,
-  type ReduceLROnPlateauOptions,
+  type OneCycleLRPhase,
 } from "./lr_scheduler_cyclic.ts";
-
-// deno-lint-ignore no-explicit-any
-type AnyOptimizer = Optimizer<any>;
-
-/** A function of the epoch giving a factor, as `LambdaLR` and `MultiplicativeLR` take. */
-export type LrLambda = (epoch: number) => number;
-
-function groupLrs(s: LRScheduler): number[] {
-  return s.optimizer.paramGroups.map(groupLr);
-}
-
-/** The lr_lambdas of LambdaLR and MultiplicativeLR: one function, or one per group. */
-function lambdas(call: string, optimizer: AnyOptimizer, lrLambda: unknown): LrLambda[] {
-  const n = optimizer.paramGroups.length;
-  if (Array.isArray(lrLambda)) {
-    if (lrLambda.length !== n) throw new RangeError(`${call}: Expected ${n} lr_lambdas, but got ${lrLambda.length}`);
-    lrLambda.forEach((f, i) => {
-      if (typeof f !== "function") {
-        throw new TypeError(`${call}: expected lrLambda[${i}] to be a function, got ${describe(f)}`);
-      }
-    });
-    return [...lrLambda];
-  }
-  if (typeof lrLambda !== "function") {
-    throw new TypeError(
-      `${call}: expected lrLambda to be a function or an array of functions, got ${describe(lrLambda)}`,
-    );
-  }
-  return new Array(n).fill(lrLambda);
-}
-
-function callLambda(call: string, f: LrLambda, epoch: number): number {
-  const v = f(epoch);
-  if (typeof v !== "number") throw new TypeError(`${call}: lrLambda returned ${describe(v)}, expected a number`);
-  return v;
-}
-
-/** LambdaLR and MultiplicativeLR: lr_lambdas in the state dict as PyTorch saves them. */
-abstract class LambdaScheduler extends LRScheduler {
-  /** The functions, one per group. */
-  lrLambdas: LrLambda[] = [];
-
-  protected override stateFields(): StateField[] {
-    return [...super.stateFields(), ...fields(["lr_lambdas", "lrLambdas", "custom"])];
-  }
-
-  /** Plain functions save as null; a function carrying own properties saves them (PyTorch's `__dict__`). */
-  protected override saveCustom(): unknown {
-    return this.lrLambdas.map((f) => (Object.keys(f).length === 0 ? null : { ...f }));
-  }
-
-  protected override loadCustom(_f: StateField, value: unknown): () => void {
-    const call = `${this.constructor.name}.loadStateDict`;
-    if (!Array.isArray(value) || value.length !== this.lrLambdas.length) {
-      throw new TypeError(
-        `${call}: expected lr_lambdas to be an array of ${this.lrLambdas.length}, got ${describe(value)}`,
-      );
-    }
-    return () => value.forEach((v, i) => v !== null && Object.assign(this.lrLambdas[i], v));
-  }
-}
-
-/**
- * Sets each group's learning rate to its initial one times `lrLambda(epoch)` (PyTorch's
- * `LambdaLR`). `lrLambda` is one function or one per parameter group.
- *
- * @example
- * ```ts
- * import { optim, tensor } from "../../mod.ts";
- * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 0.1 });
- * const sched = new optim.lrScheduler.LambdaLR(opt, (epoch) => 1 / (epoch + 1));
- * sched.step();
- * console.log(sched.getLastLr()); // [0.05]
- * ```
- */
-export class LambdaLR extends LambdaScheduler {
-  /**
-   * @param optimizer the optimizer to schedule
-   * @param lrLambda the factor as a function of the epoch, or one such function per group
-   * @param options `lastEpoch`, `verbose`
-   */
-  constructor(optimizer: AnyOptimizer, lrLambda: LrLambda | LrLambda[], options: LRSchedulerOptions = {}) {
-    const o = parseSchedulerArgs("LambdaLR", [options], COMMON_SPECS);
-    const fns = lambdas("LambdaLR", optimizer, lrLambda);
-    super(optimizer, o);
-    this.lrLambdas = fns;
-    this.initialStep();
-  }
-
-  protected override getLr(): number[] {
-    return this.baseLrs.map((lr, i) => lr * callLambda("LambdaLR.step", this.lrLambdas[i], this.lastEpoch));
-  }
-}
-
-/**
- * Multiplies each group's learning rate by `lrLambda(epoch)` every epoch after the first
- * (PyTorch's `MultiplicativeLR`).
- *
- * @example
- * ```ts
- * import { optim, tensor } from "../../mod.ts";
- * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 1 });
- * const sched = new optim.lrScheduler.MultiplicativeLR(opt, () => 0.5);
- * sched.step();
- * sched.step();
- * console.log(sched.getLastLr()); // [0.25]
- * ```
- */
-export class MultiplicativeLR extends LambdaScheduler {
-  /**
-   * @param optimizer the optimizer to schedule
-   * @param lrLambda the factor as a function of the epoch, or one such function per group
-   * @param options `lastEpoch`, `verbose`
-   */
-  constructor(optimizer: AnyOptimizer, lrLambda: LrLambda | LrLambda[], options: LRSchedulerOptions = {}) {
-    const o = parseSchedulerArgs("MultiplicativeLR", [options], COMMON_SPECS);
-    const fns = lambdas("MultiplicativeLR", optimizer, lrLambda);
-    super(optimizer, o);
-    this.lrLambdas = fns;
-    this.initialStep();
-  }
-
-  protected override getLr(): number[] {
-    const lrs = groupLrs(this);
-    if (this.lastEpoch <= 0) return lrs;
-    return lrs.map((lr, i) => lr * callLambda("MultiplicativeLR.step", this.lrLambdas[i], this.lastEpoch));
-  }
-}
-
-/** Options of `StepLR`. */
-export interface StepLROptions extends LRSchedulerOptions {
-  /** The factor applied every `stepSize` epochs (default 0.1). */
-  gamma?: number;
-}
-
-/**
- * Multiplies each group's learning rate by `gamma` every `stepSize` epochs (PyTorch's `StepLR`).
- *
- * @example
- * ```ts
- * import { optim, tensor } from "../../mod.ts";
- * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 1 });
- * const sched = new optim.lrScheduler.StepLR(opt, 2, { gamma: 0.5 });
- * const lrs = [];
- * for (let i = 0; i < 5; i++) {
- *   sched.step();
- *   lrs.push(sched.getLastLr()[0]);
- * }
- * console.log(lrs); // [1, 0.5, 0.5, 0.25, 0.25]
- * ```
- */
-export class StepLR extends LRScheduler {
-  /** The period of the decay, in epochs. */
-  stepSize: number;
-  /** The decay factor. */
-  gamma: number;
-
-  /**
-   * @param optimizer the optimizer to schedule
-   * @param stepSize the period of the decay
-   * @param gamma the factor (default 0.1), or the options
-   * @param options `gamma`, `lastEpoch`, `verbose`
-   */
-  constructor(optimizer: AnyOptimizer, stepSize: number, gamma?: number | StepLROptions, options?: StepLROptions) {
-    const o = parseSchedulerArgs("StepLR", [stepSize, gamma, options], [
-      { name: "stepSize", kind: "number", default: undefined },
-      { name: "gamma", kind: "number", default: 0.1 },
-      ...COMMON_SPECS.map((s) => ({ ...s, keywordOnly: true })),
-    ], ["stepSize"]);
-    super(optimizer, { lastEpoch: o.lastEpoch as number, verbose: o.verbose as boolean });
-    this.stepSize = o.stepSize as number;
-    this.gamma = o.gamma as number;
-    this.initialStep();
-  }
-
-  protected override stateFields(): StateField[] {
-    return [...fields(["step_size", "stepSize", "number"], ["gamma", "gamma", "number"]), ...super.stateFields()];
-  }
-
-  protected override getLr(): number[] {
-    const lrs = groupLrs(this);
-    if (this.lastEpoch === 0 || pyMod("StepLR.step", this.lastEpoch, this.stepSize) !== 0) return lrs;
-    return lrs.map((lr) => lr * this.gamma);
-  }
-
-  protected override getClosedFormLr(): number[] {
-    const k = pyFloorDiv("StepLR.step", this.lastEpoch, this.stepSize);
-    return this.baseLrs.map((lr) => lr * this.gamma ** k);
-  }
-}
-
-/** Options of `MultiStepLR`. */
-export interface MultiStepLROptions extends LRSchedulerOptions {
-  /** The factor applied at each milestone (default 0.1). */
-  gamma?: number;
-}
-
-/**
- * Multiplies each group's learning rate by `gamma` at each milestone epoch (a milestone
- * listed twice applies `gamma` twice), PyTorch's `MultiStepLR`.
- *
- * @example
- * ```ts
- * import { optim, tensor } from "../../mod.ts";
- * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 1 });
- * const sched = new optim.lrScheduler.MultiStepLR(opt, [1, 3], { gamma: 0.5 });
- * const lrs = [];
- * for (let i = 0; i < 4; i++) {
- *   sched.step();
- *   lrs.push(sched.getLastLr()[0]);
- * }
- * console.log(lrs); // [0.5, 0.5, 0.25, 0.25]
- * ```
- */
-export class MultiStepLR extends LRScheduler {
-  /** How many times each milestone epoch was listed (PyTorch's `Counter`). */
-  milestones: Map<number, number>;
-  /** The decay factor. */
-  gamma: number;
-
-  /**
-   * @param optimizer the optimizer to schedule
-   * @param milestones the epochs at which to decay
-   * @param gamma the factor (default 0.1), or the options
-   * @param options `gamma`, `lastEpoch`, `verbose`
-   */
-  constructor(
-    optimizer: AnyOptimizer,
-    milestones: readonly number[],
-    gamma?: number | MultiStepLROptions,
-    options?: MultiStepLROptions,
-  ) {
-    const o = parseSchedulerArgs("MultiStepLR", [milestones, gamma, options], [
-      { name: "milestones", kind: "any", default: undefined },
-      { name: "gamma", kind: "number", default: 0.1 },
-      ...COMMON_SPECS.map((s) => ({ ...s, keywordOnly: true })),
-    ], ["milestones"]);
-    const counts = MultiStepLR.count("MultiStepLR", o.milestones);
-    super(optimizer, { lastEpoch: o.lastEpoch as number, verbose: o.verbose as boolean });
-    this.milestones = counts;
-    this.gamma = o.gamma as number;
-    this.initialStep();
-  }
-
-  private static count(call: string, m: unknown): Map<number, number> {
-    if (!Array.isArray(m) || m.some((x) => typeof x !== "number" || Number.isNaN(x))) {
-      throw new TypeError(`${call}: expected milestones to be an array of numbers, got ${describe(m)}`);
-    }
-    const counts = new Map<number, number>();
-    for (const x of m) counts.set(x, (counts.get(x) ?? 0) + 1);
-    return counts;
-  }
-
-  protected override stateFields(): StateField[] {
-    return [...fields(["milestones", "milestones", "custom"], ["gamma", "gamma", "number"]), ...super.stateFields()];
-  }
-
-  /** Saves the milestones as PyTorch's Counter: `{ epoch: count }`. */
-  protected override saveCustom(): unknown {
-    return Object.fromEntries([...this.milestones].sort((a, b) => a[0] - b[0]));
-  }
-
-  protected override loadCustom(_f: StateField, value: unknown): () => void {
-    const call = "MultiStepLR.loadStateDict";
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      throw new TypeError(`${call}: expected milestones to be an object of counts, got ${describe(value)}`);
-    }
-    const m = new Map<number, number>();
-    for (const [k, v] of Object.entries(value)) {
-      if (Number.isNaN(Number(k)) || typeof v !== "number") {
-        throw new TypeError(`${call}: expected milestones to map epochs to counts, got ${describe(value)}`);
-      }
-      m.set(Number(k), v);
-    }
-    return () => (this.milestones = m);
-  }
-
-  protected override getLr(): number[] {
-    const lrs = groupLrs(this);
-    const n = this.milestones.get(this.lastEpoch);
-    if (n === undefined) return lrs;
-    return lrs.map((lr) => lr * this.gamma ** n);
-  }
-
-  protected override getClosedFormLr(): number[] {
-    let k = 0; // bisect_right over the sorted milestones, each repeated by its count
-    for (const [m, n] of this.milestones) if (m <= this.lastEpoch) k += n;
-    return this.baseLrs.map((lr) => lr * this.gamma ** k);
-  }
-}
-
-/** Options of `ConstantLR`. */
-export interface ConstantLROptions extends LRSchedulerOptions {
-  /** The factor applied until `totalIters` (default 1/3), in [0, 1]. */
-  factor?: number;
-  /** The epoch at which the factor is lifted (default 5). */
-  totalIters?: number;
-}
-
-/**
- * Multiplies each group's learning rate by `factor` until epoch `totalIters`, then restores it
- * (PyTorch's `ConstantLR`).
- *
- * @example
- * ```ts
- * import { optim, tensor } from "../../mod.ts";
- * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 1 });
- * const sched = new optim.lrScheduler.ConstantLR(opt, { factor: 0.5, totalIters: 2 });
- * const lrs = [sched.getLastLr()[0]];
- * for (let i = 0; i < 3; i++) {
- *   sched.step();
- *   lrs.push(sched.getLastLr()[0]);
- * }
- * console.log(lrs); // [0.5, 0.5, 1, 1]
- * ```
- */
-export class ConstantLR extends LRScheduler {
-  /** The factor. */
-  factor: number;
-  /** The epoch at which the factor is lifted. */
-  totalIters: number;
-
-  /**
-   * @param optimizer the optimizer to schedule
-   * @param options `factor`, `totalIters`, `lastEpoch`, `verbose`
-   */
-  constructor(optimizer: AnyOptimizer, options: ConstantLROptions = {}) {
-    const o = parseSchedulerArgs("ConstantLR", [options], [
-      { name: "factor", kind: "number", default: 1 / 3 },
-      { name: "totalIters", kind: "number", default: 5 },
-      ...COMMON_SPECS,
-    ]);
-    const factor = o.factor as number;
-    if (factor > 1 || factor < 0) {
-      throw new RangeError(`ConstantLR: Constant multiplicative factor expected to be between 0 and 1, got ${factor}`);
-    }
-    super(optimizer, { lastEpoch: o.lastEpoch as number, verbose: o.verbose as boolean });
-    this.factor = factor;
-    this.totalIters = o.totalIters as number;
-    this.initialStep();
-  }
-
-  protected override stateFields(): StateField[] {
-    return [...fields(["factor", "factor", "number"], ["total_iters", "totalIters", "number"]), ...super.stateFields()];
-  }
-
-  protected override getLr(): number[] {
-    const lrs = groupLrs(this);
-    if (this.lastEpoch === 0) return lrs.map((lr) => lr * this.factor);
-    if (this.lastEpoch !== this.totalIters) return lrs;
-    return lrs.map((lr) => lr * pyDiv("ConstantLR.step", 1, this.factor));
-  }
-
-  protected override getClosedFormLr(): number[] {
-    const done = this.lastEpoch >= this.totalIters ? 1 : 0;
-    return this.baseLrs.map((lr) => lr * (this.factor + done * (1 - this.factor)));
-  }
-}
-
-/** Options of `LinearLR`. */
-export interface LinearLROptions extends LRSchedulerOptions {
-  /** The factor at the first epoch (default 1/3), in [0, 1]. */
-  startFactor?: number;
-  /** The factor from epoch `totalIters` on (default 1), in [0, 1]. */
-  endFactor?: number;
-  /** The number of epochs the factor takes to go from start to end (default 5). */
-  totalIters?: number;
-}
-
-/**
- * Moves the factor applied to each group's learning rate linearly from `startFactor` to
- * `endFactor` over `totalIters` epochs (PyTorch's `LinearLR`, a common warm-up).
- *
- * @example
- * ```ts
- * import { optim, tensor } from "../../mod.ts";
- * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 1 });
- * const sched = new optim.lrScheduler.LinearLR(opt, { startFactor: 0.5, totalIters: 2 });
- * const lrs = [sched.getLastLr()[0]];
- * for (let i = 0; i < 3; i++) {
- *   sched.step();
- *   lrs.push(sched.getLastLr()[0]);
- * }
- * console.log(lrs); // [0.5, 0.75, 1, 1]
- * ```
- */
-export class LinearLR extends LRScheduler {
-  /** The first factor. */
-  startFactor: number;
-  /** The last factor. */
-  endFactor: number;
-  /** The length of the ramp, in epochs. */
-  totalIters: number;
-
-  /**
-   * @param optimizer the optimizer to schedule
-   * @param options `startFactor`, `endFactor`, `totalIters`, `lastEpoch`, `verbose`
-   */
-  constructor(optimizer: AnyOptimizer, options: LinearLROptions = {}) {
-    const o = parseSchedulerArgs("LinearLR", [options], [
-      { name: "startFactor", kind: "number", default: 1 / 3 },
-      { name: "endFactor", kind: "number", default: 1 },
-      { name: "totalIters", kind: "number", default: 5 },
-      ...COMMON_SPECS,
-    ]);
-    const start = o.startFactor as number, end = o.endFactor as number;
-    if (start > 1 || start < 0) {
-      throw new RangeError(`LinearLR: Starting multiplicative factor expected to be between 0 and 1, got ${start}`);
-    }
-    if (end > 1 || end < 0) {
-      throw new RangeError(`LinearLR: Ending multiplicative factor expected to be between 0 and 1, got ${end}`);
-    }
-    super(optimizer, { lastEpoch: o.lastEpoch as number, verbose: o.verbose as boolean });
-    this.startFactor = start;
-    this.endFactor = end;
-    this.totalIters = o.totalIters as number;
-    this.initialStep();
-  }
-
-  protected override stateFields(): StateField[] {
-    return [
-      ...fields(
-        ["start_factor", "startFactor", "number"],
-        ["end_factor", "endFactor", "number"],
-        ["total_iters", "totalIters", "number"],
-      ),
-      ...super.stateFields(),
-    ];
-  }
-
-  protected override getLr(): number[] {
-    const lrs = groupLrs(this);
-    if (this.lastEpoch === 0) return lrs.map((lr) => lr * this.startFactor);
-    if (this.lastEpoch > this.totalIters) return lrs;
-    const d = this.endFactor - this.startFactor;
-    const f = 1 + pyDiv("LinearLR.step", d, this.totalIters * this.startFactor + (this.lastEpoch - 1) * d);
-    return lrs.map((lr) => lr * f);
-  }
-
-  protected override getClosedFormLr(): number[] {
-    const d = this.endFactor - this.startFactor;
-    const t = pyDiv("LinearLR.step", d * Math.min(this.totalIters, this.lastEpoch), this.totalIters);
-    return this.baseLrs.map((lr) => lr * (this.startFactor + t));
-  }
-}
-
-/**
- * Multiplies each group's learning rate by `gamma` every epoch (PyTorch's `ExponentialLR`).
- *
- * @example
- * ```ts
- * import { optim, tensor } from "../../mod.ts";
- * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 1 });
- * const sched = new optim.lrScheduler.ExponentialLR(opt, 0.5);
- * sched.step();
- * sched.step();
- * console.log(sched.getLastLr()); // [0.25]
- * ```
- */
-export class ExponentialLR extends LRScheduler {
-  /** The decay factor. */
-  gamma: number;
-
-  /**
-   * @param optimizer the optimizer to schedule
-   * @param gamma the factor applied every epoch
-   * @param options `lastEpoch`, `verbose`
-   */
-  constructor(optimizer: AnyOptimizer, gamma: number, options: LRSchedulerOptions = {}) {
-    const o = parseSchedulerArgs("ExponentialLR", [gamma, options], [
-      { name: "gamma", kind: "number", default: undefined },
-      ...COMMON_SPECS.map((s) => ({ ...s, keywordOnly: true })),
-    ], ["gamma"]);
-    super(optimizer, { lastEpoch: o.lastEpoch as number, verbose: o.verbose as boolean });
-    this.gamma = o.gamma as number;
-    this.initialStep();
-  }
-
-  protected override stateFields(): StateField[] {
-    return [...fields(["gamma", "gamma", "number"]), ...super.stateFields()];
-  }
-
-  protected override getLr(): number[] {
-    const lrs = groupLrs(this);
-    if (this.lastEpoch === 0) return lrs;
-    return lrs.map((lr) => lr * this.gamma);
-  }
-
-  protected override getClosedFormLr(): number[] {
-    return this.baseLrs.map((lr) => lr * this.gamma ** this.lastEpoch);
-  }
-}
 
 /** Options of `PolynomialLR`. */
 export interface PolynomialLROptions extends LRSchedulerOptions {
@@ -559,10 +88,12 @@ export class PolynomialLR extends LRScheduler {
   power: number;
 
   /**
+   * Builds the scheduler and takes its first step, which sets each group's `lr`.
+   *
    * @param optimizer the optimizer to schedule
    * @param options `totalIters`, `power`, `lastEpoch`, `verbose`
    */
-  constructor(optimizer: AnyOptimizer, options: PolynomialLROptions = {}) {
+  constructor(optimizer: Optimizer, options: PolynomialLROptions = {}) {
     const o = parseSchedulerArgs("PolynomialLR", [options], [
       { name: "totalIters", kind: "number", default: 5 },
       { name: "power", kind: "number", default: 1 },
@@ -574,10 +105,12 @@ export class PolynomialLR extends LRScheduler {
     this.initialStep();
   }
 
+  /** The state-dict entries, with PyTorch's keys. */
   protected override stateFields(): StateField[] {
     return [...fields(["total_iters", "totalIters", "number"], ["power", "power", "number"]), ...super.stateFields()];
   }
 
+  /** PyTorch's chainable `get_lr`: the learning rates for `lastEpoch`. */
   protected override getLr(): number[] {
     const lrs = groupLrs(this);
     if (this.lastEpoch === 0 || this.lastEpoch > this.totalIters) return lrs;
@@ -588,6 +121,7 @@ export class PolynomialLR extends LRScheduler {
     return lrs.map((lr) => lr * f);
   }
 
+  /** PyTorch's `_get_closed_form_lr`: the learning rates for `lastEpoch` from the base ones (for `step(epoch)`). */
   protected override getClosedFormLr(): number[] {
     const t = 1 - pyDiv("PolynomialLR.step", Math.min(this.totalIters, this.lastEpoch), this.totalIters);
     return this.baseLrs.map((lr) => lr * t ** this.power);
@@ -623,13 +157,15 @@ export class CosineAnnealingLR extends LRScheduler {
   etaMin: number;
 
   /**
+   * Builds the scheduler and takes its first step, which sets each group's `lr`.
+   *
    * @param optimizer the optimizer to schedule
    * @param TMax the number of epochs from the initial learning rate to `etaMin`
    * @param etaMin the minimum learning rate (default 0), or the options
    * @param options `etaMin`, `lastEpoch`, `verbose`
    */
   constructor(
-    optimizer: AnyOptimizer,
+    optimizer: Optimizer,
     TMax: number,
     etaMin?: number | CosineAnnealingLROptions,
     options?: CosineAnnealingLROptions,
@@ -645,10 +181,12 @@ export class CosineAnnealingLR extends LRScheduler {
     this.initialStep();
   }
 
+  /** The state-dict entries, with PyTorch's keys. */
   protected override stateFields(): StateField[] {
     return [...fields(["T_max", "TMax", "number"], ["eta_min", "etaMin", "number"]), ...super.stateFields()];
   }
 
+  /** PyTorch's chainable `get_lr`: the learning rates for `lastEpoch`. */
   protected override getLr(): number[] {
     const call = "CosineAnnealingLR.step";
     const { lastEpoch: e, TMax: T, etaMin } = this;
@@ -668,6 +206,7 @@ export class CosineAnnealingLR extends LRScheduler {
     return lrs.map((lr) => ratio * (lr - etaMin) + etaMin);
   }
 
+  /** PyTorch's `_get_closed_form_lr`: the learning rates for `lastEpoch` from the base ones (for `step(epoch)`). */
   protected override getClosedFormLr(): number[] {
     const c = Math.cos(pyDiv("CosineAnnealingLR.step", Math.PI * this.lastEpoch, this.TMax));
     return this.baseLrs.map((b) => this.etaMin + (b - this.etaMin) * (1 + c) / 2);
@@ -723,13 +262,15 @@ export class SequentialLR extends LRScheduler {
   milestones: number[];
 
   /**
+   * Resets the learning rates to the initial ones and takes the first scheduler's first step.
+   *
    * @param optimizer the optimizer every scheduler schedules
    * @param schedulers the schedulers, in order
    * @param milestones one epoch fewer than schedulers: where each next one starts
    * @param options `lastEpoch`, `verbose` (which, as in PyTorch, does nothing here)
    */
   constructor(
-    optimizer: AnyOptimizer,
+    optimizer: Optimizer,
     schedulers: LRScheduler[],
     milestones: readonly number[],
     options: LRSchedulerOptions = {},
@@ -763,6 +304,7 @@ export class SequentialLR extends LRScheduler {
     this._lastLr = list[0].getLastLr();
   }
 
+  /** The state-dict entries, with PyTorch's keys. */
   protected override stateFields(): StateField[] {
     return fields(
       ["_milestones", "milestones", "custom"],
@@ -772,10 +314,12 @@ export class SequentialLR extends LRScheduler {
     );
   }
 
+  /** Saves the entries that are not plain values. */
   protected override saveCustom(f: StateField): unknown {
     return f.key === "_milestones" ? [...this.milestones] : this.schedulers.map((s) => s.stateDict());
   }
 
+  /** Checks an entry that is not a plain value and returns what loads it. */
   protected override loadCustom(f: StateField, value: unknown): () => void {
     const call = "SequentialLR.loadStateDict";
     if (f.key === "_schedulers") return loadNested(call, this.schedulers, value);
@@ -785,6 +329,7 @@ export class SequentialLR extends LRScheduler {
     return () => (this.milestones = [...value]);
   }
 
+  /** PyTorch's chainable `get_lr`: the learning rates for `lastEpoch`. */
   protected override getLr(): number[] {
     return groupLrs(this);
   }
@@ -827,7 +372,11 @@ export class ChainedScheduler extends LRScheduler {
   /** The schedulers, stepped in order. */
   readonly schedulers: LRScheduler[];
 
-  /** @param schedulers schedulers of one optimizer */
+  /**
+   * Chains schedulers that were each built (and took their first step) on the same optimizer.
+   *
+   * @param schedulers schedulers of one optimizer
+   */
   constructor(schedulers: LRScheduler[]) {
     const call = "ChainedScheduler";
     const list = checkSchedulers(call, schedulers);
@@ -844,18 +393,22 @@ export class ChainedScheduler extends LRScheduler {
     this._lastLr = groupLrs(this);
   }
 
+  /** The state-dict entries, with PyTorch's keys. */
   protected override stateFields(): StateField[] {
     return fields(["_last_lr", "_lastLr", "numbers"], ["_schedulers", "schedulers", "custom"]);
   }
 
+  /** Saves the entries that are not plain values. */
   protected override saveCustom(): unknown {
     return this.schedulers.map((s) => s.stateDict());
   }
 
+  /** Checks an entry that is not a plain value and returns what loads it. */
   protected override loadCustom(_f: StateField, value: unknown): () => void {
     return loadNested("ChainedScheduler.loadStateDict", this.schedulers, value);
   }
 
+  /** PyTorch's chainable `get_lr`: the learning rates for `lastEpoch`. */
   protected override getLr(): number[] {
     return groupLrs(this);
   }

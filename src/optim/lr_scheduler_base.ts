@@ -10,9 +10,6 @@ import { Optimizer, type ParamGroup } from "./optimizer.ts";
 import { describe } from "../tensor/shape.ts";
 import { type ArgSpec, parseArgs } from "../nn/positional.ts";
 
-// deno-lint-ignore no-explicit-any
-type AnyOptimizer = Optimizer<any>;
-
 /** A scheduler's state dict: PyTorch's keys (`last_epoch`, `base_lrs`, `_step_count`, ...). */
 export type SchedulerStateDict = Record<string, unknown>;
 
@@ -74,7 +71,7 @@ export function checkNumber(call: string, name: string, v: unknown): number {
 }
 
 /** Throws unless `o` is an Optimizer. */
-export function checkOptimizer(call: string, o: unknown): AnyOptimizer {
+export function checkOptimizer(call: string, o: unknown): Optimizer {
   if (!(o instanceof Optimizer)) throw new TypeError(`${call}: ${describe(o)} is not an Optimizer`);
   return o;
 }
@@ -83,7 +80,7 @@ export function checkOptimizer(call: string, o: unknown): AnyOptimizer {
  * PyTorch's `_format_param`: one number per parameter group, from a number or an array with
  * one entry per group.
  */
-export function perGroup(call: string, name: string, optimizer: AnyOptimizer, v: unknown): number[] {
+export function perGroup(call: string, name: string, optimizer: Optimizer, v: unknown): number[] {
   const n = optimizer.paramGroups.length;
   if (Array.isArray(v)) {
     if (v.length !== n) throw new RangeError(`${call}: expected ${n} values for ${name}, got ${v.length}`);
@@ -135,6 +132,11 @@ export function formatEpoch(epoch: number): string {
   return (epoch < 0 ? "-" : "") + String(Math.abs(epoch)).padStart(5, "0");
 }
 
+/** The current learning rate of each of a scheduler's groups. */
+export function groupLrs(s: LRScheduler): number[] {
+  return s.optimizer.paramGroups.map(groupLr);
+}
+
 /** The learning rate of a group, as a number. */
 export function groupLr(group: ParamGroup<object>): number {
   return (group as Record<string, unknown>).lr as number;
@@ -171,7 +173,7 @@ export function groupLr(group: ParamGroup<object>): number {
  */
 export abstract class LRScheduler {
   /** The optimizer whose learning rates this scheduler sets. */
-  readonly optimizer: AnyOptimizer;
+  readonly optimizer: Optimizer;
   /** Each group's `initial_lr`, read at construction. */
   baseLrs: number[];
   /** The index of the last epoch (the number of `step()` calls after the first, implicit one). */
@@ -184,10 +186,12 @@ export abstract class LRScheduler {
   protected _lastLr: number[] = [];
 
   /**
+   * Records each group's `initial_lr` and the base learning rates; takes no step (see `initialStep`).
+   *
    * @param optimizer the optimizer to schedule
    * @param options `lastEpoch` (default -1) and `verbose` (default false)
    */
-  constructor(optimizer: AnyOptimizer, options: LRSchedulerOptions = {}) {
+  constructor(optimizer: Optimizer, options: LRSchedulerOptions = {}) {
     const call = this.constructor.name;
     checkOptimizer(call, optimizer);
     const { lastEpoch, verbose } = parseSchedulerArgs(call, [options], COMMON_SPECS) as {

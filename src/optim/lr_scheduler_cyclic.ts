@@ -1,257 +1,27 @@
 /**
- * The schedulers of `optim.lrScheduler` that are not a plain function of the epoch:
- * `ReduceLROnPlateau` (driven by a metric), `CyclicLR` and `OneCycleLR` (stepped per batch,
- * cycling the momentum too) and `CosineAnnealingWarmRestarts` (fractional epochs).
+ * The cycling schedulers of `optim.lrScheduler`: `CyclicLR` and `OneCycleLR` (stepped per
+ * batch, cycling the momentum too) and `CosineAnnealingWarmRestarts` (fractional epochs).
  *
  * @module
  */
 
 import type { Optimizer } from "./optimizer.ts";
-import type { Tensor } from "../tensor/tensor.ts";
 import { describe } from "../tensor/shape.ts";
 import {
   checkNumber,
   checkOptimizer,
   COMMON_SPECS,
   fields,
-  formatE4,
-  formatEpoch,
-  groupLr,
   LRScheduler,
   type LRSchedulerOptions,
   parseSchedulerArgs,
   perGroup,
   pyDiv,
   pyMod,
-  readState,
-  type SchedulerStateDict,
   type StateField,
-  writeState,
 } from "./lr_scheduler_base.ts";
 
-// deno-lint-ignore no-explicit-any
-type AnyOptimizer = Optimizer<any>;
-
 type Group = Record<string, unknown>;
-
-/** Options of `ReduceLROnPlateau`. */
-export interface ReduceLROnPlateauOptions {
-  /** "min": reduce when the metric stops decreasing; "max": when it stops increasing (default "min"). */
-  mode?: "min" | "max";
-  /** The factor applied to the learning rate, below 1 (default 0.1). */
-  factor?: number;
-  /** The number of epochs without improvement tolerated before reducing (default 10). */
-  patience?: number;
-  /** How much better a metric must be to count as an improvement (default 1e-4). */
-  threshold?: number;
-  /** "rel": `threshold` is relative to the best value; "abs": absolute (default "rel"). */
-  thresholdMode?: "rel" | "abs";
-  /** The number of epochs to wait after a reduction before counting bad epochs again (default 0). */
-  cooldown?: number;
-  /** The lower bound of the learning rate: one for all groups or one per group (default 0). */
-  minLr?: number | number[];
-  /** Reductions smaller than this are skipped (default 1e-8). */
-  eps?: number;
-  /** Print a line at each reduction (default false). */
-  verbose?: boolean;
-}
-
-/**
- * Reduces each group's learning rate by `factor` once a metric has stopped improving for
- * `patience` epochs (PyTorch's `ReduceLROnPlateau`). Call `step(metric)` once per epoch.
- *
- * @example
- * ```ts
- * import { optim, tensor } from "../../mod.ts";
- * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 1 });
- * const sched = new optim.lrScheduler.ReduceLROnPlateau(opt, { patience: 1, factor: 0.5 });
- * for (const loss of [3, 2, 2, 2, 2]) sched.step(loss);
- * console.log(sched.getLastLr()); // [0.5]
- * ```
- */
-export class ReduceLROnPlateau {
-  /** The optimizer whose learning rates this scheduler sets. */
-  readonly optimizer: AnyOptimizer;
-  /** The reduction factor. */
-  factor: number;
-  /** The lower bound of each group's learning rate. */
-  minLrs: number[];
-  /** Bad epochs tolerated before a reduction. */
-  patience: number;
-  /** Print each reduction. */
-  verbose: boolean;
-  /** Epochs to wait after a reduction. */
-  cooldown: number;
-  /** Epochs of cooldown left. */
-  cooldownCounter = 0;
-  /** "min" or "max". */
-  mode: "min" | "max";
-  /** The improvement threshold. */
-  threshold: number;
-  /** "rel" or "abs". */
-  thresholdMode: "rel" | "abs";
-  /** The best metric so far. */
-  best: number;
-  /** Epochs since the last improvement. */
-  numBadEpochs = 0;
-  /** The worst value in this mode (the initial `best`). */
-  modeWorse: number;
-  /** The smallest reduction applied. */
-  eps: number;
-  /** The number of `step` calls (or the last epoch given). */
-  lastEpoch = 0;
-  /** The learning rates after the last step. */
-  protected _lastLr: number[];
-
-  /**
-   * @param optimizer the optimizer to schedule
-   * @param mode "min" or "max" (default "min"), or the options
-   * @param options `mode`, `factor`, `patience`, `threshold`, `thresholdMode`, `cooldown`, `minLr`, `eps`, `verbose`
-   */
-  constructor(
-    optimizer: AnyOptimizer,
-    mode?: "min" | "max" | ReduceLROnPlateauOptions,
-    options?: ReduceLROnPlateauOptions,
-  ) {
-    const call = "ReduceLROnPlateau";
-    const o = parseSchedulerArgs(call, [mode, options], [
-      { name: "mode", kind: "string?", default: "min" },
-      { name: "factor", kind: "number", default: 0.1, keywordOnly: true },
-      { name: "patience", kind: "number", default: 10, keywordOnly: true },
-      { name: "threshold", kind: "number", default: 1e-4, keywordOnly: true },
-      { name: "thresholdMode", kind: "string?", default: "rel", keywordOnly: true },
-      { name: "cooldown", kind: "number", default: 0, keywordOnly: true },
-      { name: "minLr", kind: "any", default: 0, keywordOnly: true },
-      { name: "eps", kind: "number", default: 1e-8, keywordOnly: true },
-      { name: "verbose", kind: "boolean", default: false, keywordOnly: true },
-    ]);
-    const factor = o.factor as number;
-    if (factor >= 1) throw new RangeError(`${call}: Factor should be < 1.0, got ${factor}`);
-    this.factor = factor;
-    this.optimizer = checkOptimizer(call, optimizer);
-    const n = optimizer.paramGroups.length;
-    if (Array.isArray(o.minLr)) {
-      if (o.minLr.length !== n) throw new RangeError(`${call}: expected ${n} min_lrs, got ${o.minLr.length}`);
-      o.minLr.forEach((v, i) => checkNumber(call, `minLr[${i}]`, v));
-      this.minLrs = [...o.minLr];
-    } else this.minLrs = new Array(n).fill(checkNumber(call, "minLr", o.minLr));
-    this.patience = o.patience as number;
-    this.verbose = o.verbose as boolean;
-    this.cooldown = o.cooldown as number;
-    this.mode = o.mode as "min" | "max";
-    this.threshold = o.threshold as number;
-    this.thresholdMode = o.thresholdMode as "rel" | "abs";
-    this.eps = o.eps as number;
-    ReduceLROnPlateau.checkModes(call, this.mode, this.thresholdMode);
-    this.modeWorse = this.mode === "min" ? Infinity : -Infinity;
-    this.best = this.modeWorse;
-    this._lastLr = optimizer.paramGroups.map(groupLr);
-  }
-
-  private static checkModes(call: string, mode: unknown, thresholdMode: unknown): void {
-    if (mode !== "min" && mode !== "max") throw new RangeError(`${call}: mode ${String(mode)} is unknown!`);
-    if (thresholdMode !== "rel" && thresholdMode !== "abs") {
-      throw new RangeError(`${call}: threshold mode ${String(thresholdMode)} is unknown!`);
-    }
-  }
-
-  /** True while a cooldown runs. */
-  get inCooldown(): boolean {
-    return this.cooldownCounter > 0;
-  }
-
-  /** Whether `a` improves on `best` by more than the threshold. */
-  isBetter(a: number, best: number): boolean {
-    if (this.mode === "min" && this.thresholdMode === "rel") return a < best * (1 - this.threshold);
-    if (this.mode === "min") return a < best - this.threshold;
-    if (this.thresholdMode === "rel") return a > best * (this.threshold + 1);
-    return a > best + this.threshold;
-  }
-
-  /**
-   * Records the epoch's metric (a number or a one-element tensor) and reduces the learning
-   * rates if it has not improved for more than `patience` epochs.
-   */
-  step(metrics: number | Tensor, epoch?: number): void {
-    const call = "ReduceLROnPlateau.step";
-    let current: number;
-    if (typeof metrics === "number") current = metrics;
-    else if (metrics !== null && typeof metrics === "object" && (metrics as { _isTensor?: boolean })._isTensor) {
-      current = Number((metrics as Tensor).item());
-    } else throw new TypeError(`${call}: expected metrics to be a number or a tensor, got ${describe(metrics)}`);
-    if (epoch === undefined) epoch = this.lastEpoch + 1;
-    else checkNumber(call, "epoch", epoch);
-    this.lastEpoch = epoch;
-    if (this.isBetter(current, this.best)) {
-      this.best = current;
-      this.numBadEpochs = 0;
-    } else this.numBadEpochs += 1;
-    if (this.inCooldown) {
-      this.cooldownCounter -= 1;
-      this.numBadEpochs = 0; // bad epochs in cooldown do not count
-    }
-    if (this.numBadEpochs > this.patience) {
-      this.reduceLr(epoch);
-      this.cooldownCounter = this.cooldown;
-      this.numBadEpochs = 0;
-    }
-    this._lastLr = this.optimizer.paramGroups.map(groupLr);
-  }
-
-  private reduceLr(epoch: number): void {
-    (this.optimizer.paramGroups as Group[]).forEach((g, i) => {
-      const oldLr = Number(g.lr);
-      const scaled = oldLr * this.factor;
-      const newLr = this.minLrs[i] > scaled ? this.minLrs[i] : scaled; // Python's max(scaled, min_lr)
-      if (oldLr - newLr > this.eps) {
-        g.lr = newLr;
-        if (this.verbose) {
-          console.log(`Epoch ${formatEpoch(epoch)}: reducing learning rate of group ${i} to ${formatE4(newLr)}.`);
-        }
-      }
-    });
-  }
-
-  /** The learning rates after the last step (at construction: the current ones). */
-  getLastLr(): number[] {
-    return [...this._lastLr];
-  }
-
-  private stateFields(): StateField[] {
-    return fields(
-      ["factor", "factor", "number"],
-      ["min_lrs", "minLrs", "numbers"],
-      ["patience", "patience", "number"],
-      ["verbose", "verbose", "boolean"],
-      ["cooldown", "cooldown", "number"],
-      ["cooldown_counter", "cooldownCounter", "number"],
-      ["mode", "mode", "string"],
-      ["threshold", "threshold", "number"],
-      ["threshold_mode", "thresholdMode", "string"],
-      ["best", "best", "number"],
-      ["num_bad_epochs", "numBadEpochs", "number"],
-      ["mode_worse", "modeWorse", "number"],
-      ["eps", "eps", "number"],
-      ["last_epoch", "lastEpoch", "number"],
-      ["_last_lr", "_lastLr", "numbers"],
-    );
-  }
-
-  /** The scheduler's state with PyTorch's keys (`best`, `num_bad_epochs`, `cooldown_counter`, ...). */
-  stateDict(): SchedulerStateDict {
-    return writeState(this, this.stateFields(), () => null);
-  }
-
-  /** Restores state saved by `stateDict` (the options included, as in PyTorch). */
-  loadStateDict(stateDict: SchedulerStateDict): void {
-    const call = "ReduceLROnPlateau.loadStateDict";
-    const sd = (stateDict ?? {}) as Record<string, unknown>;
-    if (typeof sd === "object") {
-      ReduceLROnPlateau.checkModes(call, sd.mode ?? this.mode, sd.threshold_mode ?? this.thresholdMode);
-    }
-    readState(call, this, this.stateFields(), this.optimizer.paramGroups.length, stateDict, () => () => {});
-  }
-}
 
 /** Options of `CyclicLR`. */
 export interface CyclicLROptions extends LRSchedulerOptions {
@@ -316,13 +86,15 @@ export class CyclicLR extends LRScheduler {
   private scaleFnCustom: ((x: number) => number) | null;
 
   /**
+   * Sets each group's `lr` (and `momentum`) to the lower bound and takes the first step.
+   *
    * @param optimizer the optimizer to schedule
    * @param baseLr the lower learning rate bound, one or per group
    * @param maxLr the upper learning rate bound, one or per group
    * @param options see `CyclicLROptions`
    */
   constructor(
-    optimizer: AnyOptimizer,
+    optimizer: Optimizer,
     baseLr: number | number[],
     maxLr: number | number[],
     options: CyclicLROptions = {},
@@ -401,6 +173,7 @@ export class CyclicLR extends LRScheduler {
     return this.gamma ** x;
   }
 
+  /** The state-dict entries, with PyTorch's keys. */
   protected override stateFields(): StateField[] {
     const own = fields(
       ["max_lrs", "maxLrs", "numbers"],
@@ -417,6 +190,7 @@ export class CyclicLR extends LRScheduler {
     return [...own, ...super.stateFields()];
   }
 
+  /** PyTorch's chainable `get_lr`: the learning rates for `lastEpoch`. */
   protected override getLr(): number[] {
     const call = "CyclicLR.step";
     const e = this.lastEpoch;
@@ -462,11 +236,17 @@ export interface OneCycleLROptions extends LRSchedulerOptions {
   threePhase?: boolean;
 }
 
-interface Phase {
+/** A phase of `OneCycleLR` (PyTorch's `_schedule_phases` entries): where it ends and which group entries it anneals between. */
+export interface OneCycleLRPhase {
+  /** The step at which the phase ends. */
   end_step: number;
+  /** The group entry the learning rate starts from (`initial_lr`, `max_lr`). */
   start_lr: string;
+  /** The group entry it ends at (`max_lr`, `initial_lr`, `min_lr`). */
   end_lr: string;
+  /** The group entry the momentum starts from (`max_momentum`, `base_momentum`). */
   start_momentum: string;
+  /** The group entry it ends at. */
   end_momentum: string;
 }
 
@@ -490,7 +270,7 @@ export class OneCycleLR extends LRScheduler {
   /** The number of steps in the cycle. */
   totalSteps: number;
   /** The phases: where each ends and which group entries it anneals between. */
-  schedulePhases: Phase[];
+  schedulePhases: OneCycleLRPhase[];
   /** "cos" or "linear". */
   annealStrategy: "cos" | "linear";
   /** Whether the momentum cycles. */
@@ -499,11 +279,13 @@ export class OneCycleLR extends LRScheduler {
   useBeta1 = false;
 
   /**
+   * Records each group's initial, peak and final learning rates (and momenta) and takes the first step.
+   *
    * @param optimizer the optimizer to schedule
    * @param maxLr the peak learning rate, one or per group
    * @param options see `OneCycleLROptions`
    */
-  constructor(optimizer: AnyOptimizer, maxLr: number | number[], options: OneCycleLROptions = {}) {
+  constructor(optimizer: Optimizer, maxLr: number | number[], options: OneCycleLROptions = {}) {
     const call = "OneCycleLR";
     const o = parseSchedulerArgs(call, [maxLr, options], [
       { name: "maxLr", kind: "any", default: undefined },
@@ -541,7 +323,7 @@ export class OneCycleLR extends LRScheduler {
       start_momentum,
       end_momentum,
     });
-    const phases: Phase[] = o.threePhase
+    const phases: OneCycleLRPhase[] = o.threePhase
       ? [
         ph(pct * totalSteps - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
         ph(2 * pct * totalSteps - 2, "max_lr", "initial_lr", "base_momentum", "max_momentum"),
@@ -593,11 +375,13 @@ export class OneCycleLR extends LRScheduler {
     this.initialStep();
   }
 
+  /** Anneals from `start` to `end` as `pct` goes from 0 to 1 (cosine or linear). */
   private anneal(start: number, end: number, pct: number): number {
     if (this.annealStrategy === "cos") return end + (start - end) / 2 * (Math.cos(Math.PI * pct) + 1);
     return (end - start) * pct + start;
   }
 
+  /** The state-dict entries, with PyTorch's keys. */
   protected override stateFields(): StateField[] {
     const own = fields(
       ["total_steps", "totalSteps", "number"],
@@ -614,6 +398,7 @@ export class OneCycleLR extends LRScheduler {
     return f.key === "anneal_func" ? this.annealStrategy : structuredClone(this.schedulePhases);
   }
 
+  /** Checks an entry that is not a plain value and returns what loads it. */
   protected override loadCustom(f: StateField, value: unknown): () => void {
     const call = "OneCycleLR.loadStateDict";
     if (f.key === "anneal_func") {
@@ -632,6 +417,7 @@ export class OneCycleLR extends LRScheduler {
     return () => (this.schedulePhases = structuredClone(value));
   }
 
+  /** PyTorch's chainable `get_lr`: the learning rates for `lastEpoch`. */
   protected override getLr(): number[] {
     const call = "OneCycleLR.step";
     const stepNum = this.lastEpoch;
@@ -705,13 +491,15 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   Tcur: number;
 
   /**
+   * Builds the scheduler and takes its first step, which sets each group's `lr`.
+   *
    * @param optimizer the optimizer to schedule
    * @param T0 the number of epochs before the first restart
    * @param TMult the growth factor of the period (default 1), or the options
    * @param options `TMult`, `etaMin`, `lastEpoch`, `verbose`
    */
   constructor(
-    optimizer: AnyOptimizer,
+    optimizer: Optimizer,
     T0: number,
     TMult?: number | CosineAnnealingWarmRestartsOptions,
     options?: CosineAnnealingWarmRestartsOptions,
@@ -735,6 +523,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     this.initialStep();
   }
 
+  /** The state-dict entries, with PyTorch's keys. */
   protected override stateFields(): StateField[] {
     return [
       ...fields(
@@ -748,6 +537,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     ];
   }
 
+  /** PyTorch's chainable `get_lr`: the learning rates for `lastEpoch`. */
   protected override getLr(): number[] {
     const c = Math.cos(Math.PI * this.Tcur / this.Ti);
     return this.baseLrs.map((b) => this.etaMin + (b - this.etaMin) * (1 + c) / 2);
