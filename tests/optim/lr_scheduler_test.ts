@@ -318,3 +318,55 @@ Deno.test("lrScheduler: options are checked (unknown keys, types, required argum
     /^SequentialLR\.step: takes no epoch, got number 3$/,
   );
 });
+
+Deno.test("lrScheduler: the optimizer's steps use the scheduled learning rate", () => {
+  const w = tensor([1], { requiresGrad: true });
+  const opt = new optim.SGD([w], { lr: 1 });
+  const sched = new S.StepLR(opt, 1, 0.5);
+  const seen: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    w.grad = tensor([1]);
+    const before = w.item() as number;
+    opt.step();
+    seen.push(before - (w.item() as number));
+    sched.step();
+  }
+  assert.deepEqual(seen, [1, 0.5, 0.25]);
+  assert.equal(opt.paramGroups[0].initial_lr, 1);
+});
+
+Deno.test("ReduceLROnPlateau takes a one-element tensor as the metric", () => {
+  const opt = makeOptimizer({ cls: "SGD", groups: [{ lr: 1 }], options: { lr: 1 } });
+  const s = new S.ReduceLROnPlateau(opt, "max", { patience: 0, factor: 0.5 });
+  s.step(tensor([2]));
+  s.step(tensor(1.5));
+  assert.deepEqual(s.getLastLr(), [0.5]);
+  assert.equal(s.best, 2);
+  assert.equal(s.lastEpoch, 2);
+});
+
+Deno.test("LRScheduler subclasses: getLr alone serves step(epoch); getLastLr hands out a copy", () => {
+  class Halve extends S.LRScheduler {
+    constructor(opt: optim.Optimizer, options = {}) {
+      super(opt, options);
+      this.initialStep();
+    }
+    protected override getLr(): number[] {
+      return this.baseLrs.map((lr) => lr / 2 ** this.lastEpoch);
+    }
+  }
+  const opt = makeOptimizer({ cls: "SGD", groups: [{ lr: 1 }, { lr: 4 }], options: { lr: 1 } });
+  const s = new Halve(opt);
+  s.step(3);
+  assert.deepEqual(s.getLastLr(), [0.125, 0.5]);
+  s.getLastLr()[0] = 7;
+  assert.deepEqual(s.getLastLr(), [0.125, 0.5]);
+  assert.deepEqual(s.stateDict(), {
+    base_lrs: [1, 4],
+    last_epoch: 3,
+    verbose: false,
+    _step_count: 2,
+    _last_lr: [0.125, 0.5],
+  });
+  throwsWith(() => new Halve(opt, { lastEpoch: 2, warmup: 1 }), TypeError, /^Halve: unknown option "warmup"/);
+});
