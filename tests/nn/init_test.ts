@@ -89,7 +89,9 @@ Deno.test("kaiming: camelCase modes, positional arguments and PyTorch's Linear r
   const m = moments(v);
   assert.ok(m.maxAbs <= 1 / Math.sqrt(30) && m.maxAbs > 0.995 / Math.sqrt(30), `${m.maxAbs}`);
   for (const mode of ["fanOut", "fan_out", "FAN_OUT"] as const) {
-    const s = moments(samples([5, 30], 20000, (t) => I.kaimingNormal_(t, { mode, nonlinearity: "relu" })));
+    const s = moments(
+      samples([5, 30], 20000, (t) => I.kaimingNormal_(t, { mode: mode as nn.init.FanMode, nonlinearity: "relu" })),
+    );
     assert.ok(Math.abs(s.std / Math.sqrt(2 / 5) - 1) < 0.05, `${mode}: ${s.std}`);
   }
   const p = moments(samples([5, 30], 20000, (t) => I.kaimingUniform_(t, 0, "fanOut", "tanh")));
