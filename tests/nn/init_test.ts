@@ -321,3 +321,30 @@ Deno.test("sparse_ zeros ceil(sparsity · rows) random rows in each column", () 
   throwsWith(() => I.sparse_(empty([3, 3]), -0.1), RangeError, /^sparse_: expected sparsity >= 0, got -0.1/);
   throwsWith(() => I.sparse_(empty([3, 3]), undefined as never), TypeError, /^sparse_: missing the required argument/);
 });
+
+Deno.test("every initializer fills float16 tensors and accepts zero-element ones", () => {
+  const fills: [string, (t: Tensor) => unknown][] = [
+    ["uniform_", (t) => I.uniform_(t, -1, 1)],
+    ["normal_", (t) => I.normal_(t)],
+    ["truncNormal_", (t) => I.truncNormal_(t)],
+    ["xavierUniform_", (t) => I.xavierUniform_(t)],
+    ["xavierNormal_", (t) => I.xavierNormal_(t)],
+    ["kaimingUniform_", (t) => I.kaimingUniform_(t)],
+    ["kaimingNormal_", (t) => I.kaimingNormal_(t)],
+    ["orthogonal_", (t) => I.orthogonal_(t)],
+    ["sparse_", (t) => I.sparse_(t, 0.5)],
+    ["eye_", (t) => I.eye_(t)],
+    ["constant_", (t) => I.constant_(t, 0.5)],
+  ];
+  for (const [name, f] of fills) {
+    const t = empty([6, 4], { dtype: "float16" });
+    f(t);
+    assert.equal(t.dtype, "float16");
+    const v = arr(t.float());
+    assert.ok(v.every(Number.isFinite) && v.some((x) => x !== 0), name);
+    for (const shape of [[0, 3], [3, 0]]) assert.deepEqual((f(empty(shape)) as Tensor).shape, shape, name);
+  }
+  const m = I.orthogonal_(empty([6, 4], { dtype: "float16" })).float();
+  assert.ok(m.t().matmul(m).sub(I.eye_(empty([4, 4]))).abs().max().item() < 5e-3);
+  assert.equal(I.dirac_(empty([3, 3, 3], { dtype: "float16" })).float().sum().item(), 3);
+});
