@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { empty, manualSeed, nn, type Tensor, tensor, zeros } from "../../mod.ts";
-import { _erfinv, _orthogonalFrom } from "../../src/nn/init.ts";
+import { _erfinv, _orthogonalFrom } from "../../src/nn/init_linalg.ts";
 import { fixture, throwsWith } from "../util/fixture_json.ts";
 
 const I = nn.init;
