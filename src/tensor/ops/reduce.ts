@@ -7,11 +7,12 @@
 import * as cpu from "../../backend/cpu.ts";
 import { type DType, isFloat } from "../../backend/dtype.ts";
 import { Reduce, Unary } from "../../backend/ops.ts";
-import { record } from "../../autograd/node.ts";
+import { record, recordTwice } from "../../autograd/node.ts";
+import { isGradEnabled } from "../../autograd/grad_mode.ts";
 import { contiguousStrides, describe, fmt, normDim, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
 import { castRaw, checkTensor, contiguousRaw, emptyRaw, rawView, zerosRaw } from "./util.ts";
-import { abs, div, exp, mul, pow, sign, sub, unaryCore, where } from "./elementwise.ts";
+import { abs, castBack, div, exp, mul, pow, sign, sub, unaryCore, where } from "./elementwise.ts";
 import { expand } from "./view.ts";
 
 /** Normalizes a dim argument into a sorted, de-duplicated list (undefined = all dims). */
@@ -86,7 +87,12 @@ export function reduceRaw(
 /** The gradient `g` of a reduction broadcast back to the input's shape. */
 function expandBack(g: Tensor, t: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
   const ks = keptShape(t.shape, dims);
-  const gk = keepdim ? g : rawView(g.contiguous(), ks, contiguousStrides(ks), 0);
+  // A gradient that requires grad (a backward with createGraph) is reshaped with its graph.
+  const gk = keepdim
+    ? g
+    : g.requiresGrad && isGradEnabled()
+    ? g.reshape(ks)
+    : rawView(g.contiguous(), ks, contiguousStrides(ks), 0);
   return expand(gk, t.shape);
 }
 
@@ -104,7 +110,7 @@ export function sum(t: Tensor, dim?: number | readonly number[], keepdim = false
   const dt = sumDtype(t.dtype);
   const src = castRaw(t, accDtype(dt), "sum");
   const r = castRaw(reduceRaw(src, Reduce.DT_RED_SUM, dims, keepdim, src.dtype, 0, "sum"), dt, "sum");
-  return record("SumBackward", r, [t], (g) => [castRaw(expandBack(g, t, dims, keepdim), t.dtype, "sum")]);
+  return recordTwice("SumBackward", r, [t], (g) => [castBack(expandBack(g, t, dims, keepdim), t.dtype, "sum")]);
 }
 
 /** Mean over `dim` (all when undefined); float tensors only. */
@@ -117,7 +123,12 @@ export function mean(t: Tensor, dim?: number | readonly number[], keepdim = fals
   const n = numelOf(dims.map((d) => t.shape[d]));
   const src = castRaw(t, t.dtype === "float16" ? "float32" : t.dtype, "mean");
   const r = castRaw(reduceRaw(src, Reduce.DT_RED_MEAN, dims, keepdim, src.dtype, 0, "mean"), t.dtype, "mean");
-  return record("MeanBackward", r, [t], (g) => [castRaw(expandBack(div(g, n), t, dims, keepdim), t.dtype, "mean")]);
+  return recordTwice(
+    "MeanBackward",
+    r,
+    [t],
+    (g) => [castBack(expandBack(div(g, n), t, dims, keepdim), t.dtype, "mean")],
+  );
 }
 
 /** Product over one dim or all. */

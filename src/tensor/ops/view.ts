@@ -7,7 +7,7 @@
 
 import * as cpu from "../../backend/cpu.ts";
 import { promote } from "../../backend/dtype.ts";
-import { record } from "../../autograd/node.ts";
+import { record, recordTwice } from "../../autograd/node.ts";
 import { contiguousStrides, describe, fmt, inferShape, normDim, numelOf, sameShape, viewStrides } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
 import { castRaw, checkTensor, emptyRaw, rawView, sumTo, zerosRaw } from "./util.ts";
@@ -40,7 +40,7 @@ export function view(t: Tensor, shape: readonly number[], call = "view"): Tensor
     );
   }
   const r = viewOf(t, target, strides, t._offset);
-  return record("ViewBackward", r, [t], (g) => [reshape(g, t.shape)]);
+  return recordTwice("ViewBackward", r, [t], (g) => [reshape(g, t.shape)]);
 }
 
 /** A view when possible, else a contiguous copy, with a new shape. */
@@ -62,7 +62,7 @@ export function permute(t: Tensor, dims: readonly number[]): Tensor {
   const r = viewOf(t, d.map((i) => t.shape[i]), d.map((i) => t.strides[i]), t._offset);
   const inv = new Array<number>(d.length);
   d.forEach((x, i) => (inv[x] = i));
-  return record("PermuteBackward", r, [t], (g) => [permute(g, inv)]);
+  return recordTwice("PermuteBackward", r, [t], (g) => [permute(g, inv)]);
 }
 
 /** Swaps two dims. */
@@ -90,7 +90,7 @@ export function squeeze(t: Tensor, dim?: number): Tensor {
     keep = t.shape.map((_, i) => i).filter((i) => i !== d || t.shape[i] !== 1);
   }
   const r = viewOf(t, keep.map((i) => t.shape[i]), keep.map((i) => t.strides[i]), t._offset);
-  return record("SqueezeBackward", r, [t], (g) => [reshape(g, t.shape)]);
+  return recordTwice("SqueezeBackward", r, [t], (g) => [reshape(g, t.shape)]);
 }
 
 /** Inserts a size-1 dim at `dim`. */
@@ -102,7 +102,7 @@ export function unsqueeze(t: Tensor, dim: number): Tensor {
   shape.splice(d, 0, 1);
   strides.splice(d, 0, st);
   const r = viewOf(t, shape, strides, t._offset);
-  return record("UnsqueezeBackward", r, [t], (g) => [reshape(g, t.shape)]);
+  return recordTwice("UnsqueezeBackward", r, [t], (g) => [reshape(g, t.shape)]);
 }
 
 /** Broadcasts size-1 dims to `shape` (stride 0); -1 keeps a size. */
@@ -146,7 +146,7 @@ export function expand(t: Tensor, shape: readonly number[]): Tensor {
     throw new RangeError(`expand: at most 2^31-1 elements are supported, got shape ${fmt(outShape)}`);
   }
   const r = viewOf(t, outShape, strides, t._offset);
-  return record("ExpandBackward", r, [t], (g) => [sumTo(g, t.shape)]);
+  return recordTwice("ExpandBackward", r, [t], (g) => [sumTo(g, t.shape)]);
 }
 
 /** Writes `g` into a zero tensor of `shape` at the window (dim, start, length). */
