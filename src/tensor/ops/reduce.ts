@@ -242,7 +242,7 @@ export function norm(t: Tensor, p: number, dim?: number | readonly number[], kee
   const dims = dimList(t, dim, call);
   const src = castRaw(t, accDtype(t.dtype), call);
   const r = castRaw(reduceRaw(src, Reduce.DT_RED_NORM, dims, keepdim, src.dtype, p, call), t.dtype, call);
-  return record("NormBackward", r, [t], (g) => {
+  return recordTwice("NormBackward", r, [t], (g) => {
     const rn = expandBack(r, t, dims, keepdim);
     const ge = expandBack(g, t, dims, keepdim);
     if (p === 0) return [mul(t, 0)];
@@ -267,7 +267,7 @@ export function variance(
   keepdim: boolean,
 ): Tensor {
   const { v: r, dims, n, c } = varianceRaw(t, dim, unbiased, keepdim, "var");
-  return record("VarBackward", r, [t], (g) => [varGrad(t, g, dims, keepdim, n, c)], [t]);
+  return recordTwice("VarBackward", r, [t], (g) => [varGrad(t, g, dims, keepdim, n, c)], [t]);
 }
 
 /** The checked, unrecorded variance var and std share, with what their backwards need. */
@@ -304,7 +304,7 @@ export function std(
   const { v, dims, n, c } = varianceRaw(t, dim, unbiased, keepdim, call);
   const r = unaryCore(Unary.DT_SQRT, v, 0, 0, v.dtype, call); // float16 computes in float32
   v.dispose();
-  return record("StdBackward", r, [t], (g) => {
+  return recordTwice("StdBackward", r, [t], (g) => {
     const gv = where(r.eq(0), 0, div(g, mul(r, 2)));
     return [varGrad(t, gv, dims, keepdim, n, c)];
   }, [t, r]);
@@ -317,7 +317,7 @@ export function logsumexp(t: Tensor, dim: number | readonly number[], keepdim = 
   if (!isFloat(t.dtype)) throw new TypeError(`logsumexp: expected a floating point tensor, got ${t.dtype}`);
   const dims = dimList(t, dim, call);
   const r = reduceRaw(t, Reduce.DT_RED_LOGSUMEXP, dims, keepdim, t.dtype, 0, call);
-  return record("LogsumexpBackward", r, [t], (g) => {
+  return recordTwice("LogsumexpBackward", r, [t], (g) => {
     const rn = expandBack(r, t, dims, keepdim);
     return [mul(expandBack(g, t, dims, keepdim), exp(sub(t, rn)))];
   }, [t, r]);
