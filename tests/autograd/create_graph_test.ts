@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { autograd, enableGrad, nn, type Tensor, tensor } from "../../mod.ts";
+import { autograd, cat, enableGrad, nn, stack, type Tensor, tensor } from "../../mod.ts";
 import { cases, make, type TensorSpec, tol, values } from "../util/fixture_act.ts";
 import { assertMatches } from "../util/fixture_act.ts";
 import { assertClose, gradcheck, randomDouble } from "../util/gradcheck.ts";
@@ -41,6 +41,13 @@ const FNS: Record<string, (...xs: Tensor[]) => Tensor> = {
   linear_nobias_3d: (x, w) => F.linear(x, w).tanh().sum(),
   mlp_tanh: (x, w1, b1, w2, b2) => mlp(x, w1, b1, w2, b2).pow(2).sum(),
   mlp_softplus: (x, w1, b1, w2, b2) => mlp(x, w1, b1, w2, b2, (t) => F.softplus(t)).sum(),
+  slices_cat: (x, y) => {
+    const c = cat([x.narrow(1, 1, 2).pow(2), y.select(0, 1).narrow(0, 0, 2).unsqueeze(0).exp()], 0);
+    const st = stack([x.select(1, 0), y.select(1, 2)], 1).sum();
+    let r = c.mul(st).sum();
+    for (const ch of x.chunk(2, 1)) r = r.add(ch.tanh().sum().mul(ch.sum()));
+    return r.add(x.flatten().pow(3).sum());
+  },
   var_std_norm_lse: (x) =>
     x.var(1).sum()
       .add(x.std(0, { unbiased: false }).pow(3).sum())
@@ -117,6 +124,17 @@ Deno.test("createGraph: third derivative of x³ through autograd.grad twice", ()
   assert.equal(g3!.requiresGrad, false);
 });
 
+Deno.test("createGraph: a gradOutput that requires grad (the double-backward trick gives J w)", () => {
+  const x = tensor([0.3, -1.2, 2], { dtype: "float64", requiresGrad: true });
+  const v = tensor([1, 1, 1], { dtype: "float64", requiresGrad: true });
+  const w = tensor([0.5, 2, -1], { dtype: "float64" });
+  // u = Jᵀ v for y = tanh(x) (J diagonal); d(u·w)/dv = J w = (1 - tanh²(x)) w.
+  const [u] = autograd.grad(x.tanh(), [x], [v], { createGraph: true });
+  const [jw] = autograd.grad(u!.mul(w).sum(), [v]);
+  const t = (x.tolist() as number[]).map(Math.tanh);
+  assertClose(jw!.tolist() as number[], t.map((ti, i) => (1 - ti * ti) * [0.5, 2, -1][i]), 1e-14, 1e-14);
+});
+
 Deno.test("createGraph: .grad accumulated by backward requires grad and differentiates again", () => {
   const x = tensor([1, 2], { dtype: "float64", requiresGrad: true });
   x.pow(3).sum().backward(undefined, { createGraph: true });
@@ -184,6 +202,7 @@ Deno.test("createGraph: first-order gradient functions pass gradcheck in float64
   }
   gradcheck(gradOf(FNS.mean_views), [x]);
   gradcheck(gradOf(FNS.var_std_norm_lse), [x]);
+  gradcheck(gradOf(FNS.slices_cat), [x, randomDouble([2, 3], 17)]);
   gradcheck(gradOf(FNS.matmul), [randomDouble([3, 4], 3), randomDouble([4, 2], 4)]);
   gradcheck(gradOf(FNS.bmm), [randomDouble([2, 2, 3], 5), randomDouble([2, 3, 2], 6)]);
   gradcheck(gradOf(FNS.linear), [randomDouble([3, 4], 7), randomDouble([2, 4], 8), randomDouble([2], 9)]);
