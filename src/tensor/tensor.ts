@@ -312,7 +312,8 @@ export class Tensor {
 
   /**
    * Computes the gradient of this tensor with respect to the graph leaves.
-   * `gradient` defaults to 1 for a one-element tensor.
+   * `gradient` defaults to 1 for a one-element tensor. `{ createGraph: true }` records the
+   * backward pass, so `.grad` requires grad and can be differentiated again.
    */
   backward(gradient?: Tensor, opts: BackwardOptions = {}): void {
     this._live("Tensor.backward");
