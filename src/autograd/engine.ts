@@ -7,13 +7,45 @@
  */
 
 import { setGradEnabled } from "./grad_mode.ts";
-import type { Node } from "./node.ts";
+import { type BackwardFn, type Node, record } from "./node.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 
 /** Options of a backward pass. */
 export interface BackwardOptions {
-  /** Keep the graph so backward can run through it again. */
+  /** Keep the graph so backward can run through it again (defaults to `createGraph`). */
   retainGraph?: boolean;
+  /**
+   * Record the backward pass itself, so the gradients it returns (or accumulates into
+   * `.grad`) require grad and can be differentiated again (PyTorch's `create_graph=True`).
+   */
+  createGraph?: boolean;
+}
+
+/**
+ * With `createGraph`, runs the backward of a node that is not marked twice-differentiable
+ * without recording, and gives each gradient it returns a node that throws when a second
+ * backward reaches it: a native backward kernel has no derivative of its own, and silently
+ * treating its gradient as a constant would give wrong higher-order derivatives.
+ */
+function runOnceOnly(node: Node, backward: BackwardFn, g: Tensor): readonly (Tensor | null | undefined)[] {
+  setGradEnabled(false);
+  let outs: readonly (Tensor | null | undefined)[];
+  try {
+    outs = backward(g);
+  } finally {
+    setGradEnabled(true);
+  }
+  // The gradient depends on the incoming gradient and (in general) on the op's inputs.
+  const deps = [g, ...node.inputs].filter((t) => t.requiresGrad);
+  if (deps.length === 0) return outs;
+  const name = node.name;
+  const fail = (): never => {
+    throw new Error(
+      `backward: ${name} is not differentiable twice in denotorch (its backward is a native kernel); ` +
+        "the gradient it computed cannot be differentiated again",
+    );
+  };
+  return outs.map((o) => (o ? record(`${name}Backward`, o.detach(), deps, fail) : o));
 }
 
 /** Runs gradient hooks; every tensor a hook saw or returned goes into `seen` (it may be kept). */
@@ -47,7 +79,8 @@ export function runBackward(
   opts: BackwardOptions,
   capture?: readonly Tensor[],
 ): (Tensor | null)[] | undefined {
-  const retain = opts.retainGraph ?? false;
+  const create = opts.createGraph ?? false;
+  const retain = opts.retainGraph ?? create;
   const captured = capture ? new Map<Tensor, Tensor | null>(capture.map((t) => [t, null])) : null;
   const captureNode = new Map<Node, Tensor>();
   if (capture) { for (const t of capture) if (t.gradFn) captureNode.set(t.gradFn, t); }
@@ -90,10 +123,11 @@ export function runBackward(
       return;
     }
     const h = runHooks(t._hooks, g, shared);
-    t._accumulateGrad(h, !shared.has(h));
+    t._accumulateGrad(h, !shared.has(h), create);
   };
 
-  const prevMode = setGradEnabled(false);
+  // With createGraph the backward closures run in grad mode: the ops they call record a graph.
+  const prevMode = setGradEnabled(create);
   try {
     for (let i = 0; i < roots.length; i++) {
       const r = roots[i];
@@ -118,7 +152,7 @@ export function runBackward(
           );
         }
         checkVersions(node);
-        return node.backward(g);
+        return create && !node.twice ? runOnceOnly(node, node.backward, g!) : node.backward(g);
       })();
       if (outputs) {
         for (let i = 0; i < outputs.length; i++) {

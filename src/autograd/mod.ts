@@ -40,7 +40,8 @@ function defaultGrads(
 
 /**
  * Accumulates gradients of `tensors` into the leaves' `.grad`, seeding each with the
- * matching entry of `gradTensors` (1 for one-element outputs when omitted).
+ * matching entry of `gradTensors` (1 for one-element outputs when omitted). With
+ * `{ createGraph: true }` the backward pass is recorded and `.grad` requires grad.
  *
  * @example
  * ```ts
@@ -54,7 +55,7 @@ function defaultGrads(
 export function backward(
   tensors: Tensor | readonly Tensor[],
   gradTensors?: Tensor | readonly (Tensor | null)[] | null,
-  opts: { retainGraph?: boolean } = {},
+  opts: { retainGraph?: boolean; createGraph?: boolean } = {},
 ): void {
   const outs = asList(tensors, "autograd.backward", "tensors");
   const gl = gradTensors == null ? undefined : Array.isArray(gradTensors) ? gradTensors : [gradTensors as Tensor];
@@ -68,6 +69,8 @@ export function backward(
 
 /**
  * Returns the gradients of `outputs` with respect to `inputs` without touching `.grad`.
+ * With `{ createGraph: true }` the gradients keep a graph and can be differentiated again
+ * (`retainGraph` then defaults to true), as with PyTorch's `create_graph=True`.
  *
  * @example
  * ```ts
@@ -75,13 +78,18 @@ export function backward(
  * const x = tensor([2], { requiresGrad: true });
  * const [gx] = autograd.grad(x.mul(x).sum(), [x]);
  * console.log(gx!.item()); // 4
+ *
+ * // Second derivative of x³ at 2: d/dx (3x²) = 6x = 12.
+ * const [g1] = autograd.grad(x.pow(3).sum(), [x], null, { createGraph: true });
+ * const [g2] = autograd.grad(g1!.sum(), [x]);
+ * console.log(g1!.item(), g2!.item()); // 12 12
  * ```
  */
 export function grad(
   outputs: Tensor | readonly Tensor[],
   inputs: Tensor | readonly Tensor[],
   gradOutputs?: Tensor | readonly (Tensor | null)[] | null,
-  opts: { retainGraph?: boolean; allowUnused?: boolean } = {},
+  opts: { retainGraph?: boolean; createGraph?: boolean; allowUnused?: boolean } = {},
 ): (Tensor | null)[] {
   const outs = asList(outputs, "autograd.grad", "outputs");
   const ins = asList(inputs, "autograd.grad", "inputs");

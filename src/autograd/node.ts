@@ -47,10 +47,24 @@ export class Node {
   readonly inputFns: (Node | null)[];
   /** Whether each input required grad when the op ran. */
   readonly inputNeeds: boolean[];
+  /**
+   * Whether the backward closure is built from differentiable ops, so that a backward with
+   * `createGraph` can record it and differentiate the gradient again. False for the native
+   * backward kernels: with `createGraph` the engine then runs the closure without recording
+   * and gives its gradients a node that throws when a second backward reaches it.
+   */
+  readonly twice: boolean;
 
   /** A node for op `name`; `record()` makes them, user code only reads them (`t.gradFn`). */
-  constructor(name: string, inputs: readonly Tensor[], backward: BackwardFn, saved: readonly Tensor[]) {
+  constructor(
+    name: string,
+    inputs: readonly Tensor[],
+    backward: BackwardFn,
+    saved: readonly Tensor[],
+    twice = false,
+  ) {
     this.name = name;
+    this.twice = twice;
     this.inputs = inputs;
     this.inputFns = inputs.map((t) => t.gradFn);
     this.inputNeeds = inputs.map((t) => t.requiresGrad);
@@ -71,7 +85,8 @@ export function needsGrad(a: Tensor, b?: Tensor | null): boolean {
 
 /**
  * Attaches a gradient function to `out` when grad mode is on and some input requires grad.
- * Returns `out`.
+ * Returns `out`. `twice` marks a backward composed of differentiable ops (see `Node.twice`);
+ * leave it false when the closure calls a native backward kernel or writes raw buffers.
  */
 export function record(
   name: string,
@@ -79,6 +94,7 @@ export function record(
   inputs: readonly Tensor[],
   backward: BackwardFn,
   saved: readonly Tensor[] = [],
+  twice = false,
 ): Tensor {
   if (!isGradEnabled()) return out;
   let needs = false;
@@ -89,6 +105,21 @@ export function record(
     }
   }
   if (!needs) return out;
-  out._setGradFn(new Node(name, inputs, backward, saved));
+  out._setGradFn(new Node(name, inputs, backward, saved, twice));
   return out;
+}
+
+/**
+ * `record` for an op whose backward closure is built from differentiable ops only (no
+ * native backward kernel, no raw buffer writes): a backward with `createGraph` records it,
+ * so the gradient can be differentiated again. See `Node.twice` for the other ops.
+ */
+export function recordTwice(
+  name: string,
+  out: Tensor,
+  inputs: readonly Tensor[],
+  backward: BackwardFn,
+  saved: readonly Tensor[] = [],
+): Tensor {
+  return record(name, out, inputs, backward, saved, true);
 }

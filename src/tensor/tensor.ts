@@ -290,7 +290,14 @@ export class Tensor {
     this._storage.version++;
   }
   /** @internal adds a gradient into `.grad` (autograd engine) */
-  _accumulateGrad(g: Tensor, mayOwn = false): void {
+  _accumulateGrad(g: Tensor, mayOwn = false, createGraph = false): void {
+    if (createGraph) {
+      // As PyTorch's AccumulateGrad in grad mode: `.grad` keeps the graph (a differentiable
+      // clone of the first gradient), and later gradients are added out of place.
+      this._grad = keep(this._grad === null ? g.clone() : this._grad.add(g));
+      this._gradShared = true; // part of a graph the caller may hold: never disposed on reset
+      return;
+    }
     if (this._grad === null) {
       // Taking `g` itself (no copy) is only safe when nothing else holds it: the engine says
       // so (not a user's seed, not routed twice, not seen by a hook) and no view shares it.
@@ -305,7 +312,8 @@ export class Tensor {
 
   /**
    * Computes the gradient of this tensor with respect to the graph leaves.
-   * `gradient` defaults to 1 for a one-element tensor.
+   * `gradient` defaults to 1 for a one-element tensor. `{ createGraph: true }` records the
+   * backward pass, so `.grad` requires grad and can be differentiated again.
    */
   backward(gradient?: Tensor, opts: BackwardOptions = {}): void {
     this._live("Tensor.backward");

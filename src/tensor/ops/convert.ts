@@ -7,7 +7,7 @@
 import * as cpu from "../../backend/cpu.ts";
 import { checkScalarFits, type DType, isDType, isFloat } from "../../backend/dtype.ts";
 import { Unary } from "../../backend/ops.ts";
-import { record } from "../../autograd/node.ts";
+import { recordTwice } from "../../autograd/node.ts";
 import { isGradEnabled as isGradEnabledNow } from "../../autograd/grad_mode.ts";
 import { broadcastShapes, broadcastStrides, describe, fmt, numelOf } from "../shape.ts";
 import type { Device, Tensor } from "../tensor.ts";
@@ -20,14 +20,14 @@ export function clone(t: Tensor): Tensor {
   t._live("Tensor.clone");
   const out = emptyLike(t, t.dtype);
   cpu.copy(out, t, "Tensor.clone");
-  return record("CloneBackward", out, [t], (g) => [g]);
+  return recordTwice("CloneBackward", out, [t], (g) => [g]);
 }
 
 /** Converts to the dtype of a float tensor, keeping the graph. */
 function castGrad(t: Tensor, dtype: DType): Tensor {
   const out = castRaw(t, dtype, "Tensor.to");
   if (!isFloat(dtype)) return out;
-  return record("ToCopyBackward", out, [t], (g) => [castRaw(g, t.dtype, "Tensor.to")]);
+  return recordTwice("ToCopyBackward", out, [t], (g) => [E.castBack(g, t.dtype, "Tensor.to")]);
 }
 
 /** The error for a CUDA request in a CPU-only build. */

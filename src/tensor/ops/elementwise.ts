@@ -8,7 +8,7 @@ import * as cpu from "../../backend/cpu.ts";
 import { checkScalarFits, type DType, isFloat, promote, promoteScalar, resultType } from "../../backend/dtype.ts";
 import { Addc, Binary, Reduce, Unary, UnaryBw } from "../../backend/ops.ts";
 import { isGradEnabled } from "../../autograd/grad_mode.ts";
-import { needsGrad, record } from "../../autograd/node.ts";
+import { needsGrad, record, recordTwice } from "../../autograd/node.ts";
 import { broadcastShapes, broadcastStrides, describe, fmt, sameShape } from "../shape.ts";
 import type { Scalar, Tensor } from "../tensor.ts";
 import { castRaw, checkNumber, checkTensor, emptyLike, emptyRaw, rawView, sumTo, zerosRaw } from "./util.ts";
@@ -141,8 +141,16 @@ function resultType3(a: Tensor, b: Tensor, c: Tensor): DType {
 
 /** The gradient for input `x` from a broadcast gradient `g`: summed and cast back. */
 export function gradFor(g: Tensor, x: Tensor): Tensor {
-  const r = sumTo(g, x.shape);
-  return r.dtype === x.dtype ? r : castRaw(r, x.dtype, "backward");
+  return castBack(sumTo(g, x.shape), x.dtype, "backward");
+}
+
+/**
+ * A gradient cast to `dtype`: recorded (differentiable) when it requires grad in grad mode,
+ * as in a backward with createGraph, and a plain copy otherwise.
+ */
+export function castBack(t: Tensor, dtype: DType, call: string): Tensor {
+  if (t.dtype === dtype) return t;
+  return t.requiresGrad && isGradEnabled() ? t.to(dtype) : castRaw(t, dtype, call);
 }
 
 // ------------------------------------------------------------------ arithmetic
@@ -153,14 +161,14 @@ export function gradFor(g: Tensor, x: Tensor): Tensor {
 
 /** Records `r = a + alpha * b` (`b` null: `r = a + scalar`). */
 function addNode(name: string, r: Tensor, a: Tensor, b: Tensor | null, alpha: number): Tensor {
-  if (b === null) return record(name, r, [a], (g) => [gradFor(g, a)]);
-  return record(name, r, [a, b], (g) => [gradFor(g, a), gradFor(alpha === 1 ? g : mul(g, alpha), b)]);
+  if (b === null) return recordTwice(name, r, [a], (g) => [gradFor(g, a)]);
+  return recordTwice(name, r, [a, b], (g) => [gradFor(g, a), gradFor(alpha === 1 ? g : mul(g, alpha), b)]);
 }
 
 /** Records `r = a * b`, or `r = a * s` when `b` is null. */
 function mulNode(r: Tensor, a: Tensor, b: Tensor | null, s: number): Tensor {
-  if (b === null) return record("MulBackward", r, [a], (g) => [gradFor(mul(g, s), a)]);
-  return record(
+  if (b === null) return recordTwice("MulBackward", r, [a], (g) => [gradFor(mul(g, s), a)]);
+  return recordTwice(
     "MulBackward",
     r,
     [a, b],
@@ -171,8 +179,8 @@ function mulNode(r: Tensor, a: Tensor, b: Tensor | null, s: number): Tensor {
 
 /** Records `r = a / b`, or `r = a / s` when `b` is null. */
 function divNode(r: Tensor, a: Tensor, b: Tensor | null, s: number): Tensor {
-  if (b === null) return record("DivBackward", r, [a], (g) => [gradFor(div(g, s), a)]);
-  return record(
+  if (b === null) return recordTwice("DivBackward", r, [a], (g) => [gradFor(div(g, s), a)]);
+  return recordTwice(
     "DivBackward",
     r,
     [a, b],
@@ -275,7 +283,7 @@ export function addcmul(self: Tensor, t1: Tensor, t2: Tensor, value = 1, out?: T
   if (!isFloat(dt)) return add(self, mul(t1, t2), value, out);
   const r = finish(addcCore(Addc.DT_ADDC_MUL, self, t1, t2, value, compute(dt), call, out), dt, call);
   if (!isGradEnabled() || !(self.requiresGrad || t1.requiresGrad || t2.requiresGrad)) return r;
-  return record("AddcmulBackward", r, [self, t1, t2], (g) => [
+  return recordTwice("AddcmulBackward", r, [self, t1, t2], (g) => [
     gradFor(g, self),
     t1.requiresGrad ? gradFor(mul(mul(g, t2), value), t1) : null,
     t2.requiresGrad ? gradFor(mul(mul(g, t1), value), t2) : null,
@@ -298,7 +306,7 @@ export function addcdiv(self: Tensor, t1: Tensor, t2: Tensor, value = 1, out?: T
   if (!isFloat(dt)) return add(self, div(t1, t2), value, out);
   const r = finish(addcCore(Addc.DT_ADDC_DIV, self, t1, t2, value, compute(dt), call, out), dt, call);
   if (!isGradEnabled() || !(self.requiresGrad || t1.requiresGrad || t2.requiresGrad)) return r;
-  return record("AddcdivBackward", r, [self, t1, t2], (g) => [
+  return recordTwice("AddcdivBackward", r, [self, t1, t2], (g) => [
     gradFor(g, self),
     t1.requiresGrad ? gradFor(div(mul(g, value), t2), t1) : null,
     t2.requiresGrad ? gradFor(neg(div(mul(mul(g, value), t1), mul(t2, t2))), t2) : null,
@@ -317,11 +325,11 @@ export function pow(a: Tensor, b: Operand): Tensor {
       throw new RangeError(`pow: Integers to negative integer powers are not allowed (${a.dtype} tensor ** ${p})`);
     }
     const r = unaryCore(Unary.DT_POW_SCALAR, a, p, 0, dt, call);
-    return record("PowBackward", r, [a], (g) => [unaryGrad(UnaryBw.DT_BW_POW_SCALAR, g, a, p, 0)], [a]);
+    return recordTwice("PowBackward", r, [a], (g) => [unaryGrad(UnaryBw.DT_BW_POW_SCALAR, g, a, p, 0)], [a]);
   }
   const bt = b;
   const r = binaryCore(Binary.DT_POW, a, bt, resultType(a, bt), call);
-  return record("PowBackward", r, [a, bt], (g) => {
+  return recordTwice("PowBackward", r, [a, bt], (g) => {
     // d/da a^b = b a^(b-1), taken as 0 where b == 0 (PyTorch's pow_backward_self: no 0 * inf).
     const ga = a.requiresGrad ? gradFor(where(bt.eq(0), 0, mul(mul(g, bt), pow(a, sub(bt, 1)))), a) : null;
     let gb: Tensor | null = null;
@@ -339,14 +347,14 @@ export function rpow(base: number, t: Tensor): Tensor {
   checkTensor(t, "pow", "exponent");
   const dt = promoteScalar(t.dtype, base);
   const r = unaryCore(Unary.DT_RPOW_SCALAR, t, base, 0, dt, "pow");
-  return record("PowBackward", r, [t], (g) => [gradFor(mul(mul(g, r), Math.log(base)), t)], [r]);
+  return recordTwice("PowBackward", r, [t], (g) => [gradFor(mul(mul(g, r), Math.log(base)), t)], [r]);
 }
 
 function minmax(op: number, a: Tensor, b: Tensor, call: string, isMax: boolean, out?: Tensor): Tensor {
   checkTensor(a, call);
   checkTensor(b, call, "other");
   const r = binaryCore(op, a, b, resultType(a, b), call, undefined, out);
-  return record(isMax ? "MaximumBackward" : "MinimumBackward", r, [a, b], (g) => {
+  return recordTwice(isMax ? "MaximumBackward" : "MinimumBackward", r, [a, b], (g) => {
     const eq = a.eq(b);
     const half = where(eq, mul(g, 0.5), g);
     const aWins = isMax ? a.gt(b) : a.lt(b);
@@ -398,8 +406,8 @@ function modulo(kind: "remainder" | "fmod", a: Tensor, b: Operand): Tensor {
   checkIntDivisor(bt, dt, kind);
   const r = binaryCore(kind === "fmod" ? Binary.DT_FMOD : Binary.DT_REMAINDER, a, bt, dt, kind);
   const name = kind === "fmod" ? "FmodBackward" : "RemainderBackward";
-  if (isScalar(other)) return record(name, r, [a], (g) => [gradFor(g, a)]);
-  return record(name, r, [a, bt], (g) => {
+  if (isScalar(other)) return recordTwice(name, r, [a], (g) => [gradFor(g, a)]);
+  return recordTwice(name, r, [a, bt], (g) => {
     if (!bt.requiresGrad) return [gradFor(g, a), null];
     const q = div(a, bt);
     return [gradFor(g, a), gradFor(mul(neg(g), kind === "fmod" ? trunc(q) : floor(q)), bt)];
@@ -423,7 +431,7 @@ export function atan2(a: Tensor, b: Tensor): Tensor {
   let dt = resultType(a, b);
   if (!isFloat(dt)) dt = "float32";
   const r = binaryCore(Binary.DT_ATAN2, a, b, dt, "atan2");
-  return record("Atan2Backward", r, [a, b], (g) => {
+  return recordTwice("Atan2Backward", r, [a, b], (g) => {
     const den = add(mul(a, a), mul(b, b));
     return [gradFor(div(mul(g, b), den), a), gradFor(div(mul(neg(g), a), den), b)];
   }, [a, b]);
@@ -431,14 +439,121 @@ export function atan2(a: Tensor, b: Tensor): Tensor {
 
 // ------------------------------------------------------------------ unary math
 
-/** gin = g * f'(x) through the native backward kernel. */
+/**
+ * gin = g * f'(x) through the native backward kernel, or (in a backward with createGraph,
+ * when `g` or `x` requires grad) composed from differentiable ops for the kernels that
+ * `unaryGradRecorded` knows.
+ */
 export function unaryGrad(bwOp: number, g: Tensor, x: Tensor, p0: number, p1: number): Tensor {
+  if ((g.requiresGrad || x.requiresGrad) && isGradEnabled() && TWICE.has(bwOp)) {
+    return unaryGradRecorded(bwOp, g, x, p0, p1);
+  }
   const cd = compute(x.dtype);
   const x2 = castRaw(x, cd, "backward");
   const g2 = castRaw(g, cd, "backward");
   const gin = emptyLike(x, cd);
   cpu.unaryBackward(bwOp, gin, bview(g2, x.shape), x2, p0, p1, "backward");
   return finish(gin, x.dtype, "backward");
+}
+
+/**
+ * The backward kernels with a composed, twice-differentiable form in `unaryGradRecorded`
+ * (their nodes are recorded with `recordTwice`). `x` is the saved tensor: the output for exp,
+ * expm1, sqrt, rsqrt, tanh, sigmoid, reciprocal and relu, the input otherwise.
+ */
+const TWICE: ReadonlySet<number> = new Set([
+  UnaryBw.DT_BW_EXP,
+  UnaryBw.DT_BW_EXPM1,
+  UnaryBw.DT_BW_LOG,
+  UnaryBw.DT_BW_LOG1P,
+  UnaryBw.DT_BW_SQRT,
+  UnaryBw.DT_BW_RSQRT,
+  UnaryBw.DT_BW_SIN,
+  UnaryBw.DT_BW_COS,
+  UnaryBw.DT_BW_TANH,
+  UnaryBw.DT_BW_SIGMOID,
+  UnaryBw.DT_BW_ERF,
+  UnaryBw.DT_BW_RECIPROCAL,
+  UnaryBw.DT_BW_ABS,
+  UnaryBw.DT_BW_RELU,
+  UnaryBw.DT_BW_POW_SCALAR,
+  UnaryBw.DT_BW_CLAMP,
+  UnaryBw.DT_BW_HARDTANH,
+  UnaryBw.DT_BW_LEAKY_RELU,
+  UnaryBw.DT_BW_SOFTPLUS,
+  UnaryBw.DT_BW_SILU,
+  UnaryBw.DT_BW_GELU,
+]);
+
+/**
+ * `res` (a masked gradient) also linked to `x` with a zero derivative, as PyTorch's
+ * threshold_backward: a second backward then gives `x` a zero gradient, not "unused".
+ */
+function zeroLink(res: Tensor, x: Tensor): Tensor {
+  if (!x.requiresGrad) return res;
+  const alias = rawView(res, res.shape, res.strides, res._offset);
+  return recordTwice("ThresholdBackwardBackward", alias, [res, x], (gg) => [gg, zerosRaw(x.shape, x.dtype)]);
+}
+
+/** g * f'(x) from differentiable ops (the formulas of PyTorch's derivatives.yaml). */
+function unaryGradRecorded(bwOp: number, g: Tensor, x: Tensor, p0: number, p1: number): Tensor {
+  switch (bwOp) {
+    case UnaryBw.DT_BW_EXP:
+      return mul(g, x);
+    case UnaryBw.DT_BW_EXPM1:
+      return mul(g, add(x, 1));
+    case UnaryBw.DT_BW_LOG:
+      return div(g, x);
+    case UnaryBw.DT_BW_LOG1P:
+      return div(g, add(x, 1));
+    case UnaryBw.DT_BW_SQRT:
+      return div(g, mul(x, 2));
+    case UnaryBw.DT_BW_RSQRT:
+      return mul(g, mul(pow(x, 3), -0.5));
+    case UnaryBw.DT_BW_SIN:
+      return mul(g, cos(x));
+    case UnaryBw.DT_BW_COS:
+      return mul(g, neg(sin(x)));
+    case UnaryBw.DT_BW_TANH:
+      return mul(g, add(neg(mul(x, x)), 1));
+    case UnaryBw.DT_BW_SIGMOID:
+      return mul(g, mul(x, add(neg(x), 1)));
+    case UnaryBw.DT_BW_ERF:
+      return mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI)));
+    case UnaryBw.DT_BW_RECIPROCAL:
+      return mul(g, neg(mul(x, x)));
+    case UnaryBw.DT_BW_ABS:
+      return mul(g, sign(x));
+    case UnaryBw.DT_BW_RELU:
+      return zeroLink(where(x.gt(0), g, 0), x);
+    case UnaryBw.DT_BW_POW_SCALAR:
+      return p0 === 0 ? mul(g, 0) : mul(g, mul(pow(x, p0 - 1), p0));
+    case UnaryBw.DT_BW_CLAMP: {
+      // Gradient 1 on [min, max] (a NaN bound is absent), as PyTorch's clamp_backward.
+      const lo = Number.isNaN(p0) ? null : x.ge(p0), hi = Number.isNaN(p1) ? null : x.le(p1);
+      const inside = lo && hi ? lo.logicalAnd(hi) : (lo ?? hi)!;
+      return zeroLink(where(inside, g, 0), x);
+    }
+    case UnaryBw.DT_BW_HARDTANH:
+      return zeroLink(where(x.gt(p0).logicalAnd(x.lt(p1)), g, 0), x);
+    case UnaryBw.DT_BW_LEAKY_RELU:
+      return zeroLink(where(x.gt(0), g, mul(g, p0)), x);
+    case UnaryBw.DT_BW_SOFTPLUS: {
+      // beta = p0, threshold = p1: linear where beta * x > threshold, sigmoid(beta * x) below.
+      const bx = mul(x, p0);
+      return where(bx.gt(p1), g, mul(g, sigmoid(bx)));
+    }
+    case UnaryBw.DT_BW_SILU: {
+      const s = sigmoid(x);
+      return mul(g, mul(s, add(mul(x, add(neg(s), 1)), 1)));
+    }
+    default: {
+      // DT_BW_GELU: Φ(x) + x φ(x).
+      const cdf = mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5);
+      const pdf = mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+      return mul(g, add(cdf, mul(x, pdf)));
+    }
+  }
 }
 
 /**
@@ -460,21 +575,21 @@ export function floatUnary(
   const r = unaryCore(op, x, p0, p1, dt, name, dt, out);
   if (!needsGrad(x)) return r;
   const s = useOutput ? r : x;
-  return record(name, r, [x], (g) => [unaryGrad(bwOp, g, s, p0, p1)], [s]);
+  return (TWICE.has(bwOp) ? recordTwice : record)(name, r, [x], (g) => [unaryGrad(bwOp, g, s, p0, p1)], [s]);
 }
 
 /** -x. */
 export function neg(x: Tensor, out?: Tensor): Tensor {
   checkTensor(x, "neg");
   const r = unaryCore(Unary.DT_NEG, x, 0, 0, x.dtype, "neg", x.dtype, out);
-  return record("NegBackward", r, [x], (g) => [neg(g)]);
+  return recordTwice("NegBackward", r, [x], (g) => [neg(g)]);
 }
 
 /** |x|. */
 export function abs(x: Tensor): Tensor {
   checkTensor(x, "abs");
   const r = unaryCore(Unary.DT_ABS, x, 0, 0, x.dtype, "abs");
-  return record("AbsBackward", r, [x], (g) => [unaryGrad(UnaryBw.DT_BW_ABS, g, x, 0, 0)], [x]);
+  return recordTwice("AbsBackward", r, [x], (g) => [unaryGrad(UnaryBw.DT_BW_ABS, g, x, 0, 0)], [x]);
 }
 
 export const exp = (x: Tensor, out?: Tensor) =>
@@ -500,21 +615,21 @@ export function relu(x: Tensor, out?: Tensor): Tensor {
   checkTensor(x, "relu");
   const r = unaryCore(Unary.DT_RELU, x, 0, 0, x.dtype, "relu", x.dtype, out);
   // The output's sign equals the input's where it matters, so the output is what is saved.
-  return record("ReluBackward", r, [x], (g) => [unaryGrad(UnaryBw.DT_BW_RELU, g, r, 0, 0)], [r]);
+  return recordTwice("ReluBackward", r, [x], (g) => [unaryGrad(UnaryBw.DT_BW_RELU, g, r, 0, 0)], [r]);
 }
 
 /** x * x. */
 export function square(x: Tensor): Tensor {
   checkTensor(x, "square");
   const r = unaryCore(Unary.DT_SQUARE, x, 0, 0, x.dtype, "square");
-  return record("SquareBackward", r, [x], (g) => [mul(mul(g, x), 2)], [x]);
+  return recordTwice("SquareBackward", r, [x], (g) => [mul(mul(g, x), 2)], [x]);
 }
 
 function nonDiff(name: string, op: number) {
   return (x: Tensor): Tensor => {
     checkTensor(x, name);
     const r = unaryCore(op, x, 0, 0, x.dtype, name);
-    return record(`${name}Backward`, r, [x], (g) => [mul(g, 0)]);
+    return recordTwice(`${name}Backward`, r, [x], (g) => [mul(g, 0)]);
   };
 }
 
@@ -546,7 +661,7 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null, out?:
     if (max != null) checkScalarFits(hi, dt, "clamp");
   }
   const r = unaryCore(Unary.DT_CLAMP, x, lo, hi, dt, "clamp", dt, out);
-  return record("ClampBackward", r, [x], (g) => [unaryGrad(UnaryBw.DT_BW_CLAMP, g, x, lo, hi)], [x]);
+  return recordTwice("ClampBackward", r, [x], (g) => [unaryGrad(UnaryBw.DT_BW_CLAMP, g, x, lo, hi)], [x]);
 }
 
 // ------------------------------------------------------------------ comparisons and logic
@@ -629,7 +744,7 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   cpu.where(res, bview(cond, shape), bview(a2, shape), bview(b2, shape), call);
   const r = finish(res, dt, call);
   const inputs = [at, btt].filter((x): x is Tensor => x !== null);
-  return record("WhereBackward", r, inputs, (g) => {
+  return recordTwice("WhereBackward", r, inputs, (g) => {
     const out: Tensor[] = [];
     if (at) out.push(gradFor(where(cond, g, 0), at));
     if (btt) out.push(gradFor(where(cond, 0, g), btt));

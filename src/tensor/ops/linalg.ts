@@ -8,11 +8,12 @@
 
 import * as cpu from "../../backend/cpu.ts";
 import { promote } from "../../backend/dtype.ts";
-import { needsGrad, record } from "../../autograd/node.ts";
+import { needsGrad, recordTwice } from "../../autograd/node.ts";
 import { broadcastShapes, fmt, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
 import { castRaw, checkTensor, contiguousRaw, emptyRaw, sumTo } from "./util.ts";
 import { expand, reshape, squeeze, transpose, unsqueeze } from "./view.ts";
+import { castBack } from "./elementwise.ts";
 
 /** Describes the last two dims of `t` as a GEMM operand, copying only when it must. */
 function matrix(t: Tensor, batchDim: boolean, call: string): cpu.MatrixOperand {
@@ -84,9 +85,9 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   // beta = 0: the GEMM overwrites every element (k == 0 writes zeros), so no zero-fill.
   const out = emptyRaw([a.shape[0], b.shape[1]], x.dtype);
   gemmInto(out, x, y, 1, 0, call);
-  return record("MmBackward", half(out, a, b, call), [a, b], (g) => [
-    a.requiresGrad ? castRaw(mm(g, transpose(b, 0, 1)), a.dtype, call) : null,
-    b.requiresGrad ? castRaw(mm(transpose(a, 0, 1), g), b.dtype, call) : null,
+  return recordTwice("MmBackward", half(out, a, b, call), [a, b], (g) => [
+    a.requiresGrad ? castBack(mm(g, transpose(b, 0, 1)), a.dtype, call) : null,
+    b.requiresGrad ? castBack(mm(transpose(a, 0, 1), g), b.dtype, call) : null,
   ], [a, b]);
 }
 
@@ -113,9 +114,9 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
       trans: false,
     }, call);
   }
-  return record("BmmBackward", half(out, a, b, call), [a, b], (g) => [
-    a.requiresGrad ? castRaw(bmm(g, transpose(b, 1, 2)), a.dtype, call) : null,
-    b.requiresGrad ? castRaw(bmm(transpose(a, 1, 2), g), b.dtype, call) : null,
+  return recordTwice("BmmBackward", half(out, a, b, call), [a, b], (g) => [
+    a.requiresGrad ? castBack(bmm(g, transpose(b, 1, 2)), a.dtype, call) : null,
+    b.requiresGrad ? castBack(bmm(transpose(a, 1, 2), g), b.dtype, call) : null,
   ], [a, b]);
 }
 
@@ -194,10 +195,10 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
   const bv = { _storage: bias._storage, dtype: bias.dtype, shape, _offset: bias._offset, strides: bstr(bias, shape) };
   cpu.copy(out, bv, call);
   gemmInto(out, x, y, 1, 1, call);
-  return record("AddmmBackward", half(out, a, b, call), [bias, a, b], (g) => [
-    bias.requiresGrad ? castRaw(sumTo(g, bias.shape), bias.dtype, call) : null,
-    a.requiresGrad ? castRaw(mm(g, transpose(b, 0, 1)), a.dtype, call) : null,
-    b.requiresGrad ? castRaw(mm(transpose(a, 0, 1), g), b.dtype, call) : null,
+  return recordTwice("AddmmBackward", half(out, a, b, call), [bias, a, b], (g) => [
+    bias.requiresGrad ? castBack(sumTo(g, bias.shape), bias.dtype, call) : null,
+    a.requiresGrad ? castBack(mm(g, transpose(b, 0, 1)), a.dtype, call) : null,
+    b.requiresGrad ? castBack(mm(transpose(a, 0, 1), g), b.dtype, call) : null,
   ], [a, b]);
 }
 
@@ -226,14 +227,14 @@ export function linear2d(x: Tensor, w: Tensor, bias: Tensor | null): Tensor {
   const res = half(out, x, w, call);
   if (!needsGrad(x, w) && !(bias !== null && needsGrad(bias))) return res;
   const backward = (g: Tensor) => {
-    const gx = x.requiresGrad ? castRaw(mm(g, w), x.dtype, call) : null;
-    const gw = w.requiresGrad ? castRaw(mm(transpose(g, 0, 1), x), w.dtype, call) : null;
+    const gx = x.requiresGrad ? castBack(mm(g, w), x.dtype, call) : null;
+    const gw = w.requiresGrad ? castBack(mm(transpose(g, 0, 1), x), w.dtype, call) : null;
     if (bias === null) return [gx, gw];
-    return [bias.requiresGrad ? castRaw(sumTo(g, bias.shape), bias.dtype, call) : null, gx, gw];
+    return [bias.requiresGrad ? castBack(sumTo(g, bias.shape), bias.dtype, call) : null, gx, gw];
   };
   return bias !== null
-    ? record("AddmmBackward", res, [bias, x, w], backward, [x, w])
-    : record("MmBackward", res, [x, w], backward, [x, w]);
+    ? recordTwice("AddmmBackward", res, [bias, x, w], backward, [x, w])
+    : recordTwice("MmBackward", res, [x, w], backward, [x, w]);
 }
 
 function bstr(t: Tensor, shape: readonly number[]): number[] {

@@ -7,11 +7,12 @@
 import * as cpu from "../../backend/cpu.ts";
 import { type DType, isFloat } from "../../backend/dtype.ts";
 import { Reduce, Unary } from "../../backend/ops.ts";
-import { record } from "../../autograd/node.ts";
+import { record, recordTwice } from "../../autograd/node.ts";
+import { isGradEnabled } from "../../autograd/grad_mode.ts";
 import { contiguousStrides, describe, fmt, normDim, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
 import { castRaw, checkTensor, contiguousRaw, emptyRaw, rawView, zerosRaw } from "./util.ts";
-import { abs, div, exp, mul, pow, sign, sub, unaryCore, where } from "./elementwise.ts";
+import { abs, castBack, div, exp, mul, pow, sign, sub, unaryCore, where } from "./elementwise.ts";
 import { expand } from "./view.ts";
 
 /** Normalizes a dim argument into a sorted, de-duplicated list (undefined = all dims). */
@@ -86,7 +87,12 @@ export function reduceRaw(
 /** The gradient `g` of a reduction broadcast back to the input's shape. */
 function expandBack(g: Tensor, t: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
   const ks = keptShape(t.shape, dims);
-  const gk = keepdim ? g : rawView(g.contiguous(), ks, contiguousStrides(ks), 0);
+  // A gradient that requires grad (a backward with createGraph) is reshaped with its graph.
+  const gk = keepdim
+    ? g
+    : g.requiresGrad && isGradEnabled()
+    ? g.reshape(ks)
+    : rawView(g.contiguous(), ks, contiguousStrides(ks), 0);
   return expand(gk, t.shape);
 }
 
@@ -104,7 +110,7 @@ export function sum(t: Tensor, dim?: number | readonly number[], keepdim = false
   const dt = sumDtype(t.dtype);
   const src = castRaw(t, accDtype(dt), "sum");
   const r = castRaw(reduceRaw(src, Reduce.DT_RED_SUM, dims, keepdim, src.dtype, 0, "sum"), dt, "sum");
-  return record("SumBackward", r, [t], (g) => [castRaw(expandBack(g, t, dims, keepdim), t.dtype, "sum")]);
+  return recordTwice("SumBackward", r, [t], (g) => [castBack(expandBack(g, t, dims, keepdim), t.dtype, "sum")]);
 }
 
 /** Mean over `dim` (all when undefined); float tensors only. */
@@ -117,7 +123,12 @@ export function mean(t: Tensor, dim?: number | readonly number[], keepdim = fals
   const n = numelOf(dims.map((d) => t.shape[d]));
   const src = castRaw(t, t.dtype === "float16" ? "float32" : t.dtype, "mean");
   const r = castRaw(reduceRaw(src, Reduce.DT_RED_MEAN, dims, keepdim, src.dtype, 0, "mean"), t.dtype, "mean");
-  return record("MeanBackward", r, [t], (g) => [castRaw(expandBack(div(g, n), t, dims, keepdim), t.dtype, "mean")]);
+  return recordTwice(
+    "MeanBackward",
+    r,
+    [t],
+    (g) => [castBack(expandBack(div(g, n), t, dims, keepdim), t.dtype, "mean")],
+  );
 }
 
 /** Product over one dim or all. */
@@ -231,7 +242,7 @@ export function norm(t: Tensor, p: number, dim?: number | readonly number[], kee
   const dims = dimList(t, dim, call);
   const src = castRaw(t, accDtype(t.dtype), call);
   const r = castRaw(reduceRaw(src, Reduce.DT_RED_NORM, dims, keepdim, src.dtype, p, call), t.dtype, call);
-  return record("NormBackward", r, [t], (g) => {
+  return recordTwice("NormBackward", r, [t], (g) => {
     const rn = expandBack(r, t, dims, keepdim);
     const ge = expandBack(g, t, dims, keepdim);
     if (p === 0) return [mul(t, 0)];
@@ -256,7 +267,7 @@ export function variance(
   keepdim: boolean,
 ): Tensor {
   const { v: r, dims, n, c } = varianceRaw(t, dim, unbiased, keepdim, "var");
-  return record("VarBackward", r, [t], (g) => [varGrad(t, g, dims, keepdim, n, c)], [t]);
+  return recordTwice("VarBackward", r, [t], (g) => [varGrad(t, g, dims, keepdim, n, c)], [t]);
 }
 
 /** The checked, unrecorded variance var and std share, with what their backwards need. */
@@ -293,7 +304,7 @@ export function std(
   const { v, dims, n, c } = varianceRaw(t, dim, unbiased, keepdim, call);
   const r = unaryCore(Unary.DT_SQRT, v, 0, 0, v.dtype, call); // float16 computes in float32
   v.dispose();
-  return record("StdBackward", r, [t], (g) => {
+  return recordTwice("StdBackward", r, [t], (g) => {
     const gv = where(r.eq(0), 0, div(g, mul(r, 2)));
     return [varGrad(t, gv, dims, keepdim, n, c)];
   }, [t, r]);
@@ -306,7 +317,7 @@ export function logsumexp(t: Tensor, dim: number | readonly number[], keepdim = 
   if (!isFloat(t.dtype)) throw new TypeError(`logsumexp: expected a floating point tensor, got ${t.dtype}`);
   const dims = dimList(t, dim, call);
   const r = reduceRaw(t, Reduce.DT_RED_LOGSUMEXP, dims, keepdim, t.dtype, 0, call);
-  return record("LogsumexpBackward", r, [t], (g) => {
+  return recordTwice("LogsumexpBackward", r, [t], (g) => {
     const rn = expandBack(r, t, dims, keepdim);
     return [mul(expandBack(g, t, dims, keepdim), exp(sub(t, rn)))];
   }, [t, r]);

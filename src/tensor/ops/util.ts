@@ -11,6 +11,7 @@ import { CpuStorage } from "../../backend/storage.ts";
 import { contiguousStrides, describe, numelOf, sameShape } from "../shape.ts";
 import { makeTensor, type Tensor } from "../tensor.ts";
 import { Reduce } from "../../backend/ops.ts";
+import { isGradEnabled } from "../../autograd/grad_mode.ts";
 
 /**
  * A new contiguous tensor of `shape`, zero-filled: for outputs a kernel accumulates into or
@@ -100,6 +101,8 @@ export function checkNumber(x: unknown, call: string, name: string): number {
  */
 export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(g.shape, shape)) return g;
+  // A backward with createGraph: the sum must be recorded so it can be differentiated again.
+  if (g.requiresGrad && isGradEnabled()) return sumToRecorded(g, shape);
   const lead = g.ndim - shape.length;
   const dims: number[] = [];
   for (let i = 0; i < g.ndim; i++) {
@@ -113,6 +116,16 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   // (a leaf can then adopt the gradient as .grad without a copy).
   if (r !== g) r.dispose();
   return v;
+}
+
+/** `sumTo` through the differentiable sum and reshape (for gradients that require grad). */
+function sumToRecorded(g: Tensor, shape: readonly number[]): Tensor {
+  const lead = g.ndim - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < g.ndim; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+  }
+  return (dims.length ? g.sum(dims, true) : g).reshape(shape);
 }
 
 /** Sums over `dims` keeping them as size 1 (no graph). */

@@ -7,10 +7,12 @@
 
 import * as cpu from "../../backend/cpu.ts";
 import { promote } from "../../backend/dtype.ts";
-import { record } from "../../autograd/node.ts";
+import { recordTwice } from "../../autograd/node.ts";
 import { contiguousStrides, describe, fmt, inferShape, normDim, numelOf, sameShape, viewStrides } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
 import { castRaw, checkTensor, emptyRaw, rawView, sumTo, zerosRaw } from "./util.ts";
+import { isGradEnabled } from "../../autograd/grad_mode.ts";
+import { castBack } from "./elementwise.ts";
 
 /** A view of `t` made by a view op: it remembers its base (for in-place ops under autograd). */
 function viewOf(t: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
@@ -40,7 +42,7 @@ export function view(t: Tensor, shape: readonly number[], call = "view"): Tensor
     );
   }
   const r = viewOf(t, target, strides, t._offset);
-  return record("ViewBackward", r, [t], (g) => [reshape(g, t.shape)]);
+  return recordTwice("ViewBackward", r, [t], (g) => [reshape(g, t.shape)]);
 }
 
 /** A view when possible, else a contiguous copy, with a new shape. */
@@ -62,7 +64,7 @@ export function permute(t: Tensor, dims: readonly number[]): Tensor {
   const r = viewOf(t, d.map((i) => t.shape[i]), d.map((i) => t.strides[i]), t._offset);
   const inv = new Array<number>(d.length);
   d.forEach((x, i) => (inv[x] = i));
-  return record("PermuteBackward", r, [t], (g) => [permute(g, inv)]);
+  return recordTwice("PermuteBackward", r, [t], (g) => [permute(g, inv)]);
 }
 
 /** Swaps two dims. */
@@ -90,7 +92,7 @@ export function squeeze(t: Tensor, dim?: number): Tensor {
     keep = t.shape.map((_, i) => i).filter((i) => i !== d || t.shape[i] !== 1);
   }
   const r = viewOf(t, keep.map((i) => t.shape[i]), keep.map((i) => t.strides[i]), t._offset);
-  return record("SqueezeBackward", r, [t], (g) => [reshape(g, t.shape)]);
+  return recordTwice("SqueezeBackward", r, [t], (g) => [reshape(g, t.shape)]);
 }
 
 /** Inserts a size-1 dim at `dim`. */
@@ -102,7 +104,7 @@ export function unsqueeze(t: Tensor, dim: number): Tensor {
   shape.splice(d, 0, 1);
   strides.splice(d, 0, st);
   const r = viewOf(t, shape, strides, t._offset);
-  return record("UnsqueezeBackward", r, [t], (g) => [reshape(g, t.shape)]);
+  return recordTwice("UnsqueezeBackward", r, [t], (g) => [reshape(g, t.shape)]);
 }
 
 /** Broadcasts size-1 dims to `shape` (stride 0); -1 keeps a size. */
@@ -146,11 +148,12 @@ export function expand(t: Tensor, shape: readonly number[]): Tensor {
     throw new RangeError(`expand: at most 2^31-1 elements are supported, got shape ${fmt(outShape)}`);
   }
   const r = viewOf(t, outShape, strides, t._offset);
-  return record("ExpandBackward", r, [t], (g) => [sumTo(g, t.shape)]);
+  return recordTwice("ExpandBackward", r, [t], (g) => [sumTo(g, t.shape)]);
 }
 
 /** Writes `g` into a zero tensor of `shape` at the window (dim, start, length). */
 function padInto(g: Tensor, shape: readonly number[], dim: number, start: number, squeezed: boolean): Tensor {
+  if (g.requiresGrad && isGradEnabled()) return padRecorded(g, shape, dim, start, squeezed);
   const out = zerosRaw(shape, g.dtype);
   const st = contiguousStrides(shape);
   const winShape = [...shape];
@@ -160,6 +163,15 @@ function padInto(g: Tensor, shape: readonly number[], dim: number, start: number
   const src = squeezed ? rawView(g, winShape, insertStride(g, dim), g._offset) : g;
   cpu.copy(win, src, "backward");
   return out;
+}
+
+/** `padInto` for a gradient that requires grad (createGraph): zeros joined by the differentiable cat. */
+function padRecorded(g: Tensor, shape: readonly number[], dim: number, start: number, squeezed: boolean): Tensor {
+  const win = squeezed ? unsqueeze(g, dim) : g;
+  const zeros = (n: number) => zerosRaw(shape.map((s, k) => (k === dim ? n : s)), g.dtype);
+  const after = shape[dim] - start - win.shape[dim];
+  const parts = [...(start > 0 ? [zeros(start)] : []), win, ...(after > 0 ? [zeros(after)] : [])];
+  return parts.length === 1 ? win : cat(parts, dim);
 }
 
 function insertStride(g: Tensor, dim: number): number[] {
@@ -194,7 +206,7 @@ export function narrow(t: Tensor, dim: number, start: number, length: number): T
   const shape = [...t.shape];
   shape[d] = length;
   const r = viewOf(t, shape, t.strides, t._offset + start * t.strides[d]);
-  return record("NarrowBackward", r, [t], (g) => [padInto(g, t.shape, d, start, false)]);
+  return recordTwice("NarrowBackward", r, [t], (g) => [padInto(g, t.shape, d, start, false)]);
 }
 
 /** The slice at `index` along `dim`, dim removed. */
@@ -211,7 +223,7 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
   const shape = t.shape.filter((_, k) => k !== d);
   const strides = t.strides.filter((_, k) => k !== d);
   const r = viewOf(t, shape, strides, t._offset + i * t.strides[d]);
-  return record("SelectBackward", r, [t], (g) => [padInto(g, t.shape, d, i, true)]);
+  return recordTwice("SelectBackward", r, [t], (g) => [padInto(g, t.shape, d, i, true)]);
 }
 
 /** Flattens dims start..end into one. */
@@ -360,11 +372,11 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     if (t.numel() > 0) cpu.copy(rawView(out, ws, st, start * st[d]), t, call);
     start += t.shape[d];
   }
-  return record(
+  return recordTwice(
     "CatBackward",
     out,
     parts,
-    (g) => parts.map((t, i) => castRaw(narrow(g, d, starts[i], t.shape[d]), t.dtype, call)),
+    (g) => parts.map((t, i) => castBack(narrow(g, d, starts[i], t.shape[d]), t.dtype, call)),
   );
 }
 
