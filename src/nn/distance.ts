@@ -8,7 +8,7 @@
 
 import type { Tensor } from "../tensor/mod.ts";
 import { noGrad } from "../autograd/grad_mode.ts";
-import { record } from "../autograd/node.ts";
+import { recordTwice } from "../autograd/node.ts";
 import * as E from "../tensor/ops/elementwise.ts";
 import { norm, sum } from "../tensor/ops/reduce.ts";
 import { expand } from "../tensor/ops/view.ts";
@@ -148,7 +148,7 @@ function cosine(call: string, x1: Tensor, x2: Tensor, dim: number, lo: number): 
   // square-rooted; so the clamp passes gradient unchanged and sqrt's backward sees the clamped value.
   const clampedNorm = (x: Tensor) => {
     const sq = sum(E.mul(x, x), d, true);
-    return E.sqrt(record("ClampMinBackward", noGrad(() => E.clamp(sq, lo * lo)), [sq], (g) => [g]));
+    return E.sqrt(recordTwice("ClampMinBackward", noGrad(() => E.clamp(sq, lo * lo)), [sq], (g) => [g]));
   };
   return sum(E.mul(E.div(b1, clampedNorm(b1)), E.div(b2, clampedNorm(b2))), d);
 }

@@ -9,7 +9,7 @@
 
 import type { Tensor } from "../tensor/mod.ts";
 import { noGrad } from "../autograd/grad_mode.ts";
-import { record } from "../autograd/node.ts";
+import { recordTwice } from "../autograd/node.ts";
 import * as E from "../tensor/ops/elementwise.ts";
 import { unsqueeze } from "../tensor/ops/view.ts";
 import { fmt, sameShape } from "../tensor/shape.ts";
@@ -276,7 +276,7 @@ function gaussianImpl(
   // PyTorch clamps a clone of var in place under no_grad: the values are max(var, eps) while the
   // gradient passes to var unchanged (no gradient gating by the clamp).
   const src = v;
-  const vc = record("CloneBackward", noGrad(() => E.clamp(src, eps)), [src], (g) => [g]);
+  const vc = recordTwice("CloneBackward", noGrad(() => E.clamp(src, eps)), [src], (g) => [g]);
   let l = E.mul(E.add(E.log(vc), E.div(E.square(E.sub(x, t)), vc)), 0.5);
   if (full) l = E.add(l, 0.5 * Math.log(2 * Math.PI));
   return applyReduction(l, red);

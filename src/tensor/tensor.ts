@@ -707,7 +707,7 @@ export class Tensor {
   }
   /** In-place power. */
   pow_(exponent: Tensor | Scalar): this {
-    return E.inplace(this, "Tensor.pow_", (x) => E.pow(x, exponent), [exponent]);
+    return E.inplace(this, "Tensor.pow_", (x) => E.pow(x, exponent), [exponent], true);
   }
   /** In-place clamp. */
   clamp_(min?: number | null, max?: number | null): this {
@@ -739,7 +739,7 @@ export class Tensor {
   }
   /** In-place masked fill. */
   maskedFill_(mask: Tensor, value: number): this {
-    return E.inplace(this, "Tensor.maskedFill_", (x) => I.maskedFill(x, mask, value), []);
+    return E.inplace(this, "Tensor.maskedFill_", (x) => I.maskedFill(x, mask, value), [], true);
   }
   /** Sets every element to 0. */
   zero_(): this {

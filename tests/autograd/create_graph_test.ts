@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { autograd, cat, enableGrad, nn, stack, type Tensor, tensor } from "../../mod.ts";
+import { autograd, cat, enableGrad, nn, randn, stack, type Tensor, tensor } from "../../mod.ts";
 import { cases, make, type TensorSpec, tol, values } from "../util/fixture_act.ts";
 import { assertMatches } from "../util/fixture_act.ts";
 import { assertClose, gradcheck, randomDouble } from "../util/gradcheck.ts";
@@ -219,4 +219,23 @@ Deno.test("createGraph: values of the stored tensors are read as stored", () => 
   const c = all[0];
   const x = values(c.inputs[0]);
   assertClose(values(c.grads[0]), x.map((v) => 3 * v * v), 1e-12, 1e-12);
+});
+
+Deno.test("createGraph through dropout and cosine similarity: their identity-like backwards are twice-differentiable", () => {
+  const x = randn([5, 4], { requiresGrad: true, dtype: "float64" });
+  const w = randn([4, 4], { requiresGrad: true, dtype: "float64" });
+  const z = nn.functional.linear(x, w).tanh();
+  const y = nn.functional.dropout(z, { p: 0.5, training: true });
+  const mask = y.detach().div(z.detach()); // 0 or 2 where the dropout kept the element
+  const [g] = autograd.grad([y.sum()], [x], null, { createGraph: true });
+  g!.pow(2).sum().backward();
+  // The same penalty with the mask as a constant.
+  const w2 = w.detach().clone().requiresGrad_(true);
+  const z2 = nn.functional.linear(x, w2).tanh().mul(mask);
+  const [g2] = autograd.grad([z2.sum()], [x], null, { createGraph: true });
+  g2!.pow(2).sum().backward();
+  assertClose(w.grad!.toArray() as Float64Array, w2.grad!.toArray() as Float64Array, 1e-12, 1e-10, "dropout penalty");
+  const c = nn.functional.cosineSimilarity(x, x.mul(x)).sum();
+  const [gc] = autograd.grad([c], [x], null, { createGraph: true });
+  assert.ok(gc!.requiresGrad, "the first gradient carries a graph");
 });

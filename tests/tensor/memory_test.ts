@@ -3,7 +3,7 @@
  * training-like loop that never disposes running in flat memory (in a child process).
  */
 import assert from "node:assert/strict";
-import { keep, memory, ones, randn, type Tensor, tensor, tidy, zeros } from "../../mod.ts";
+import { keep, memory, ones, randn, type Tensor, tensor, tidy, where, zeros } from "../../mod.ts";
 
 const USE_AFTER_DISPOSE = /the tensor was disposed and cannot be used/;
 
@@ -240,4 +240,21 @@ Deno.test("a loop that never disposes runs in flat memory (GC reclaims 1 MB tens
   // Once the event loop turned, the collected tensors left the accounting.
   assert.ok(r.after.bytesInUse < 300e6, `bytesInUse after the loop: ${r.after.bytesInUse}`);
   assert.ok(r.after.liveTensors < 1000, `liveTensors after the loop: ${r.after.liveTensors}`);
+});
+
+Deno.test("where with scalar operands, maskedFill(_) and pow_ leave no temporaries behind outside tidy", () => {
+  const x = tensor([1, 2, 3]), m = tensor([1, 0, 1], { dtype: "bool" });
+  const before = memory().liveTensors;
+  const checks: [string, () => void][] = [
+    ["where(tensor, number)", () => where(m, x, 0).dispose()],
+    ["where(number, number)", () => where(m, 1.5, 2).dispose()],
+    ["maskedFill", () => x.maskedFill(m, 7).dispose()],
+    ["maskedFill_", () => void x.maskedFill_(m, 5)],
+    ["pow_", () => void x.pow_(2)],
+  ];
+  for (const [name, f] of checks) {
+    f();
+    assert.equal(memory().liveTensors, before, `${name} left tensors alive`);
+  }
+  assert.deepEqual(x.tolist(), [25, 4, 25]);
 });

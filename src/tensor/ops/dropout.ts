@@ -10,7 +10,7 @@
 import * as cpu from "../../backend/cpu.ts";
 import { isFloat } from "../../backend/dtype.ts";
 import { Binary } from "../../backend/ops.ts";
-import { record } from "../../autograd/node.ts";
+import { recordTwice } from "../../autograd/node.ts";
 import { fmt, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
 import { nextRandom } from "../random.ts";
@@ -58,7 +58,7 @@ export function dropoutMask(shape: readonly number[], dtype: "float16" | "float3
 /** x * mask (mask broadcast to x, no graph on the mask), with the backward g * mask. */
 function applyMask(x: Tensor, mask: Tensor, call: string, out?: Tensor): Tensor {
   const r = binaryCore(Binary.DT_MUL, x, mask, x.dtype, call, x.dtype, out);
-  return record("NativeDropoutBackward", r, [x], (g) => [gradFor(mul(g, mask), x)]);
+  return recordTwice("NativeDropoutBackward", r, [x], (g) => [gradFor(mul(g, mask), x)]);
 }
 
 /**

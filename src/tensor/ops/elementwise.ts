@@ -373,6 +373,15 @@ export function minimum(a: Tensor, b: Tensor, out?: Tensor): Tensor {
   return minmax(Binary.DT_MINIMUM, a, b, "minimum", false, out);
 }
 
+/** A 0-d tensor of dtype `dt` holding `v`; the caller owns it. */
+function scalarOf(dt: DType, v: Scalar): Tensor {
+  const t = emptyRaw([], compute(dt));
+  cpu.unary(Unary.DT_FILL, t, t, Number(v), 0, "scalar");
+  const r = finish(t, dt, "scalar");
+  if (r !== t) t.dispose();
+  return r;
+}
+
 function scalarTensor(a: Tensor, b: Operand): Tensor {
   if (!isScalar(b)) return b;
   const dt = promoteScalar(a.dtype, b);
@@ -735,14 +744,20 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
     : [a, b].some((v) => typeof v === "number")
     ? "int64"
     : "bool";
-  const ta = at ?? scalarTensor(emptyRaw([], dt), a as Scalar);
-  const tb = btt ?? scalarTensor(emptyRaw([], dt), b as Scalar);
+  const ta = at ?? scalarOf(dt, a as Scalar);
+  const tb = btt ?? scalarOf(dt, b as Scalar);
   const shape = broadcastShapes(broadcastShapes(cond.shape, ta.shape, call), tb.shape, call);
   const cd = compute(dt);
   const a2 = castRaw(ta, cd, call), b2 = castRaw(tb, cd, call);
   const res = emptyRaw(shape, cd);
   cpu.where(res, bview(cond, shape), bview(a2, shape), bview(b2, shape), call);
   const r = finish(res, dt, call);
+  // The scalar operands' tensors and the casts are this call's own temporaries (the graph keeps
+  // only cond and the tensor operands): free them now rather than leave them to the collector.
+  for (const [t, src] of [[ta, at], [tb, btt], [a2, at], [b2, btt]] as const) {
+    if (t !== src && t !== r && t !== cond && !t.isDisposed) t.dispose();
+  }
+  if (res !== r) res.dispose();
   const inputs = [at, btt].filter((x): x is Tensor => x !== null);
   return recordTwice("WhereBackward", r, inputs, (g) => {
     const out: Tensor[] = [];
@@ -825,12 +840,15 @@ function inplaceOnView<T extends Tensor>(self: T, base: Tensor, call: string, fn
  * on a view, the base's history is rebased too).
  * `others` lists the op's other operands: when given and neither they nor `self` (or its base)
  * require grad, no graph is recorded even in grad mode (so buffer updates need no copy).
+ * `fresh` says that `fn` returns a new tensor nothing else holds (an op without an `out`): once
+ * copied into `self` without a graph, it is freed at once instead of left to the collector.
  */
 export function inplace<T extends Tensor>(
   self: T,
   call: string,
   fn: (x: Tensor, out?: Tensor) => Tensor,
   others?: readonly unknown[],
+  fresh = false,
 ): T {
   checkTensor(self, call, "self");
   const base = viewBase(self);
@@ -860,6 +878,7 @@ export function inplace<T extends Tensor>(
     checkResult(self, r, call);
     cpu.copy(self, r, call);
     if (r.gradFn) self._setGradFn(r.gradFn);
+    else if (fresh) r.dispose();
   }
   self._bumpVersion();
   return self;

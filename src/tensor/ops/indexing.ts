@@ -212,5 +212,7 @@ export function maskedFill(t: Tensor, mask: Tensor, value: number): Tensor {
     cpu.unary(Unary.DT_FILL, f, f, value, 0, call);
     cpu.copy(v, f, call);
   } else cpu.unary(Unary.DT_FILL, v, v, value, 0, call);
-  return where(mask, v, t);
+  const r = where(mask, v, t);
+  if (r.gradFn === null) v.dispose(); // no graph holds the fill value: free it now
+  return r;
 }
