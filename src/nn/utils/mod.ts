@@ -1,5 +1,5 @@
 /**
- * `nn.utils`: gradient clipping and the packed-sequence helpers of `nn.utils.rnn`.
+ * `nn.utils`: gradient clipping, parameter/vector conversion and the packed-sequence helpers of `nn.utils.rnn`.
  *
  * @module
  */
