@@ -171,6 +171,32 @@ export function embedding(input: Tensor, weight: Tensor, opts: EmbeddingFnOption
 }
 
 /**
+ * The checks `fromPretrained` shares: a 2-d tensor of embeddings, known options and a boolean
+ * `freeze` (default true). Returns the other options and `freeze`.
+ */
+function pretrained<O extends { freeze?: boolean }>(
+  embeddings: Tensor,
+  opts: O,
+  call: string,
+): { rest: Omit<O, "freeze">; freeze: boolean } {
+  if (!isTensor(embeddings)) {
+    throw new TypeError(`${call}: expected embeddings to be a Tensor, got ${describe(embeddings)}`);
+  }
+  if (embeddings.ndim !== 2) {
+    throw new RangeError(
+      `${call}: embeddings parameter is expected to be 2-dimensional, got shape ${fmt(embeddings.shape)}`,
+    );
+  }
+  const o = checkOptions<O>(opts, call);
+  const freeze = o.freeze ?? true;
+  if (typeof freeze !== "boolean") {
+    throw new TypeError(`${call}: expected freeze to be a boolean, got ${describe(freeze)}`);
+  }
+  const { freeze: _f, ...rest } = o;
+  return { rest, freeze };
+}
+
+/**
  * A lookup table of `numEmbeddings` learnable vectors of size `embeddingDim`, initialised
  * from N(0, 1). The input is an int64 (or int32) tensor of indices of any shape; the output
  * adds a last dimension of `embeddingDim`.
@@ -236,21 +262,7 @@ export class Embedding extends Module {
    * ```
    */
   static fromPretrained(embeddings: Tensor, opts: FromPretrainedOptions = {}): Embedding {
-    const call = "Embedding.fromPretrained";
-    if (!isTensor(embeddings)) {
-      throw new TypeError(`${call}: expected embeddings to be a Tensor, got ${describe(embeddings)}`);
-    }
-    if (embeddings.ndim !== 2) {
-      throw new RangeError(
-        `${call}: embeddings parameter is expected to be 2-dimensional, got shape ${fmt(embeddings.shape)}`,
-      );
-    }
-    const o = checkOptions<FromPretrainedOptions>(opts, call);
-    const freeze = o.freeze ?? true;
-    if (typeof freeze !== "boolean") {
-      throw new TypeError(`${call}: expected freeze to be a boolean, got ${describe(freeze)}`);
-    }
-    const { freeze: _f, ...rest } = o;
+    const { rest, freeze } = pretrained<FromPretrainedOptions>(embeddings, opts, "Embedding.fromPretrained");
     return new Embedding(embeddings.shape[0], embeddings.shape[1], { ...rest, _weight: embeddings, _freeze: freeze });
   }
 
@@ -613,21 +625,11 @@ export class EmbeddingBag extends Module {
    * ```
    */
   static fromPretrained(embeddings: Tensor, opts: EmbeddingBagFromPretrainedOptions = {}): EmbeddingBag {
-    const call = "EmbeddingBag.fromPretrained";
-    if (!isTensor(embeddings)) {
-      throw new TypeError(`${call}: expected embeddings to be a Tensor, got ${describe(embeddings)}`);
-    }
-    if (embeddings.ndim !== 2) {
-      throw new RangeError(
-        `${call}: embeddings parameter is expected to be 2-dimensional, got shape ${fmt(embeddings.shape)}`,
-      );
-    }
-    const o = checkOptions<EmbeddingBagFromPretrainedOptions>(opts, call);
-    const freeze = o.freeze ?? true;
-    if (typeof freeze !== "boolean") {
-      throw new TypeError(`${call}: expected freeze to be a boolean, got ${describe(freeze)}`);
-    }
-    const { freeze: _f, ...rest } = o;
+    const { rest, freeze } = pretrained<EmbeddingBagFromPretrainedOptions>(
+      embeddings,
+      opts,
+      "EmbeddingBag.fromPretrained",
+    );
     return new EmbeddingBag(embeddings.shape[0], embeddings.shape[1], {
       ...rest,
       _weight: embeddings,
