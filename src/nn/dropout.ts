@@ -1,15 +1,19 @@
 /**
- * Dropout layers: `Dropout` (elementwise), `Dropout2d` and `Dropout3d` (whole channels), with
- * their functional twins `dropout`, `dropout2d` and `dropout3d`. In training, kept values are
- * scaled by 1/(1-p) so the expectation is unchanged; in evaluation they return the input.
+ * Dropout layers: `Dropout` (elementwise), `Dropout1d`, `Dropout2d` and `Dropout3d` (whole
+ * channels), with their functional twins `dropout`, `dropout1d`, `dropout2d` and `dropout3d`.
+ * In training, kept values are scaled by 1/(1-p) so the expectation is unchanged; in
+ * evaluation they return the input. `AlphaDropout` / `FeatureAlphaDropout` (and
+ * `alphaDropout` / `featureAlphaDropout`) are the SELU-preserving variants: dropped values are
+ * set to SELU's negative saturation and an affine map keeps mean 0 and variance 1.
  *
  * @module
  */
 
-import type { Tensor } from "../tensor/mod.ts";
-import { checkDropoutP, dropout as dropoutOp } from "../tensor/ops/dropout.ts";
+import { full, type Tensor } from "../tensor/mod.ts";
+import { checkDropoutP, dropout as dropoutOp, dropoutMask } from "../tensor/ops/dropout.ts";
+import { add, compare, inplace as inplaceOp, mul, where } from "../tensor/ops/elementwise.ts";
 import { checkTensor } from "../tensor/ops/util.ts";
-import { describe } from "../tensor/shape.ts";
+import { describe, fmt } from "../tensor/shape.ts";
 import { Module } from "./module.ts";
 
 /** Options of the functional dropouts. */
@@ -34,6 +38,7 @@ function fnArgs(
   call: string,
   p: number | DropoutFnOptions | undefined,
   opts: DropoutFnOptions | boolean | undefined,
+  defaultTraining = true,
 ): { p: number; training: boolean; inplace: boolean } {
   let o: DropoutFnOptions = {};
   let prob: unknown = 0.5;
@@ -48,7 +53,7 @@ function fnArgs(
     }
     o = { ...o, ...opts };
   }
-  const training = o.training ?? true, inplace = o.inplace ?? false;
+  const training = o.training ?? defaultTraining, inplace = o.inplace ?? false;
   if (typeof training !== "boolean") {
     throw new TypeError(`${call}: expected training to be a boolean, got ${describe(training)}`);
   }
@@ -240,5 +245,219 @@ export class Dropout3d extends DropoutNd {
     checkTensor(input, "Dropout3d.forward");
     const featureDims = input.ndim === 5 ? 2 : 1;
     return dropoutOp(input, this.p, this.training, { inplace: this.inplace, featureDims, call: "Dropout3d.forward" });
+  }
+}
+
+/** SELU's negative saturation -λα is -ALPHA_DROPOUT_ALPHA (PyTorch's alpha' = -1.7580993408473766). */
+const SELU_SATURATION = 1.7580993408473766;
+
+/**
+ * The affine map of alpha dropout as PyTorch 1.13 computes it in the input's dtype
+ * (`noise.bernoulli_(1-p)`, `b = noise.add(-1).mul_(alpha*a).add_(alpha*a*p)`, `noise.mul_(a)`,
+ * `input * noise + b`): kept elements become `x*a + alpha*a*p`, dropped ones
+ * `-alpha*a + alpha*a*p`, with `a = 1/sqrt((alpha^2 p + 1)(1 - p))`. Rounds like PyTorch.
+ */
+function alphaConstants(p: number, dtype: string): { scale: number; keepShift: number; dropValue: number } {
+  const r = dtype === "float64" ? (v: number) => v : Math.fround; // float16 is computed in float32
+  const alpha = SELU_SATURATION;
+  const a = 1 / Math.sqrt((alpha * alpha * p + 1) * (1 - p));
+  const shift = r(alpha * a * p);
+  return { scale: r(a), keepShift: r(r(0 * r(alpha * a)) + shift), dropValue: r(r(-1 * r(alpha * a)) + shift) };
+}
+
+/** The training-mode checks and computation shared by the alpha dropouts. */
+function alphaDropoutImpl(
+  input: Tensor,
+  p: number,
+  training: boolean,
+  feature: boolean,
+  inplace: boolean,
+  call: string,
+): Tensor {
+  const dt = input.dtype;
+  if (dt !== "float16" && dt !== "float32" && dt !== "float64") {
+    throw new TypeError(`${call}: expected a floating point input, got dtype ${dt}`);
+  }
+  if (p === 0 || !training || input.numel() === 0) return input;
+  if (feature && input.ndim < 2) {
+    throw new RangeError(
+      `${call}: Feature dropout requires at least 2 dimensions in the input, got shape ${fmt(input.shape)}`,
+    );
+  }
+  // p = 1: PyTorch multiplies by zero (signed zeros, NaN stays NaN), with no affine shift.
+  if (p === 1) return inplace ? inplaceOp(input, call, (x, o) => mul(x, 0, o)) : mul(input, 0);
+  const maskShape = feature ? input.shape.map((s, i) => (i < 2 ? s : 1)) : input.shape;
+  const keep = compare("gt", dropoutMask(maskShape, dt, p), 0);
+  const c = alphaConstants(p, dt);
+  const k = (v: number) => full([], v, { dtype: dt }); // tensors, so float64 constants stay exact
+  const scale = where(keep, k(c.scale), 0), shift = where(keep, k(c.keepShift), k(c.dropValue));
+  const fn = (x: Tensor, o?: Tensor) => add(mul(x, scale), shift, 1, o);
+  return inplace ? inplaceOp(input, call, fn) : fn(input);
+}
+
+/**
+ * Alpha dropout (for SELU networks): in training each element is set to SELU's saturation
+ * value with probability `p`, then an affine map keeps zero mean and unit variance. As in
+ * PyTorch, **training defaults to false** here: `F.alphaDropout(x, 0.2, true)` or
+ * `F.alphaDropout(x, 0.2, { training: true })`. p = 1 gives zeros.
+ *
+ * @example
+ * ```ts
+ * import { manualSeed, nn, randn } from "../../mod.ts";
+ * manualSeed(0);
+ * const x = randn([4, 5]);
+ * console.log(nn.functional.alphaDropout(x, 0.2) === x); // true (training is false)
+ * const y = nn.functional.alphaDropout(x, 0.2, true);
+ * console.log(y.shape); // [4, 5]
+ * ```
+ */
+export function alphaDropout(
+  input: Tensor,
+  p?: number | DropoutFnOptions,
+  opts?: DropoutFnOptions | boolean,
+): Tensor {
+  const call = "alphaDropout";
+  checkTensor(input, call);
+  const a = fnArgs(call, p, opts, false);
+  return alphaDropoutImpl(input, a.p, a.training, false, a.inplace, call);
+}
+
+/**
+ * Channel-wise alpha dropout on (N, C, ...) inputs: whole channels `input[n, c]` are set to
+ * SELU's saturation value with probability `p`, then the alpha-dropout affine map applies.
+ * Training defaults to false, as in PyTorch. A training-mode input needs at least 2 dims.
+ *
+ * @example
+ * ```ts
+ * import { manualSeed, nn, ones } from "../../mod.ts";
+ * manualSeed(3);
+ * const y = nn.functional.featureAlphaDropout(ones([2, 3, 4]), 0.5, { training: true });
+ * const v = y.toArray();
+ * // every channel holds one value (kept or dropped)
+ * console.log([0, 1, 2, 3, 4, 5].every((c) => v.slice(4 * c, 4 * c + 4).every((e) => e === v[4 * c]))); // true
+ * ```
+ */
+export function featureAlphaDropout(
+  input: Tensor,
+  p?: number | DropoutFnOptions,
+  opts?: DropoutFnOptions | boolean,
+): Tensor {
+  const call = "featureAlphaDropout";
+  checkTensor(input, call);
+  const a = fnArgs(call, p, opts, false);
+  return alphaDropoutImpl(input, a.p, a.training, true, a.inplace, call);
+}
+
+function dropout1dImpl(input: Tensor, p: number, training: boolean, inplace: boolean, call: string): Tensor {
+  if (input.ndim !== 2 && input.ndim !== 3) {
+    throw new RangeError(
+      `${call}: Expected 2D or 3D input, but received a ${input.ndim}D input (shape ${
+        fmt(input.shape)
+      }). Note that dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, ` +
+        "a channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).",
+    );
+  }
+  return dropoutOp(input, p, training, { inplace, featureDims: input.ndim === 3 ? 2 : 1, call });
+}
+
+/**
+ * Channel dropout for (N, C, L) or unbatched (C, L) inputs: zeroes whole channels with
+ * probability `p` and scales the rest by 1/(1-p) (training defaults to true).
+ *
+ * @example
+ * ```ts
+ * import { manualSeed, nn, ones } from "../../mod.ts";
+ * manualSeed(4);
+ * const y = nn.functional.dropout1d(ones([2, 3, 4]), 0.5);
+ * const sums = y.sum(2).toArray(); // each channel is all 0 or all 2
+ * console.log([...sums].every((s) => s === 0 || s === 8)); // true
+ * ```
+ */
+export function dropout1d(
+  input: Tensor,
+  p?: number | DropoutFnOptions,
+  opts?: DropoutFnOptions | boolean,
+): Tensor {
+  const call = "dropout1d";
+  checkTensor(input, call);
+  const a = fnArgs(call, p, opts);
+  return dropout1dImpl(input, a.p, a.training, a.inplace, call);
+}
+
+/**
+ * During training, zeroes whole channels of an (N, C, L) input (or an unbatched (C, L) one)
+ * with probability `p` and scales the others by 1/(1-p); in evaluation returns the input.
+ *
+ * @example
+ * ```ts
+ * import { nn, randn } from "../../mod.ts";
+ * const m = new nn.Dropout1d(0.2);
+ * console.log(m.forward(randn([20, 16, 32])).shape); // [20, 16, 32]
+ * console.log(m.toString()); // Dropout1d(p=0.2, inplace=False)
+ * ```
+ */
+export class Dropout1d extends DropoutNd {
+  constructor(p?: number | DropoutOptions, opts?: DropoutOptions | boolean) {
+    super("Dropout1d", p, opts);
+  }
+
+  /** Applies channel dropout in training mode; returns `input` in evaluation mode. */
+  override forward(input: Tensor): Tensor {
+    const call = "Dropout1d.forward";
+    checkTensor(input, call);
+    return dropout1dImpl(input, this.p, this.training, this.inplace, call);
+  }
+}
+
+/**
+ * Alpha dropout for SELU networks: during training, each element is set to SELU's negative
+ * saturation with probability `p` and an affine map keeps the mean and variance of a
+ * normalized input (mean 0, variance 1); in evaluation mode returns the input.
+ *
+ * @example
+ * ```ts
+ * import { nn, randn } from "../../mod.ts";
+ * const m = new nn.AlphaDropout(0.2);
+ * const x = randn([20, 16]);
+ * console.log(m.forward(x).shape); // [20, 16]
+ * m.eval();
+ * console.log(m.forward(x) === x); // true
+ * ```
+ */
+export class AlphaDropout extends DropoutNd {
+  constructor(p?: number | DropoutOptions, opts?: DropoutOptions | boolean) {
+    super("AlphaDropout", p, opts);
+  }
+
+  /** Applies alpha dropout in training mode; returns `input` in evaluation mode. */
+  override forward(input: Tensor): Tensor {
+    const call = "AlphaDropout.forward";
+    checkTensor(input, call);
+    return alphaDropoutImpl(input, this.p, this.training, false, this.inplace, call);
+  }
+}
+
+/**
+ * Channel-wise alpha dropout: during training, whole channels of an (N, C, ...) input are set
+ * to SELU's negative saturation with probability `p`, then the alpha-dropout affine map keeps
+ * the mean and variance; in evaluation mode returns the input.
+ *
+ * @example
+ * ```ts
+ * import { nn, randn } from "../../mod.ts";
+ * const m = new nn.FeatureAlphaDropout(0.2);
+ * console.log(m.forward(randn([20, 16, 4, 4])).shape); // [20, 16, 4, 4]
+ * ```
+ */
+export class FeatureAlphaDropout extends DropoutNd {
+  constructor(p?: number | DropoutOptions, opts?: DropoutOptions | boolean) {
+    super("FeatureAlphaDropout", p, opts);
+  }
+
+  /** Applies channel-wise alpha dropout in training mode; returns `input` in evaluation mode. */
+  override forward(input: Tensor): Tensor {
+    const call = "FeatureAlphaDropout.forward";
+    checkTensor(input, call);
+    return alphaDropoutImpl(input, this.p, this.training, true, this.inplace, call);
   }
 }

@@ -121,3 +121,6 @@ export {
   silu,
 } from "./activation_ext.ts";
 export { embeddingBag, type EmbeddingBagFnOptions } from "./sparse.ts";
+export { alphaDropout, dropout1d, featureAlphaDropout } from "./dropout.ts";
+export { bilinear } from "./linear.ts";
+export { oneHot } from "./sparse.ts";

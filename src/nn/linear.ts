@@ -1,14 +1,16 @@
 /**
- * Linear layers: `Linear` (y = x Wᵀ + b) with its functional twin `linear`, and `Identity`.
+ * Linear layers: `Linear` (y = x Wᵀ + b) with its functional twin `linear`, `Bilinear`
+ * (y = x1ᵀ A x2 + b) with its twin `bilinear`, and `Identity`.
  *
  * @module
  */
 
 import { type Device, empty, isTensor, type Tensor } from "../tensor/mod.ts";
 import { noGrad } from "../autograd/grad_mode.ts";
-import { linear2d, matmul } from "../tensor/ops/linalg.ts";
-import { add } from "../tensor/ops/elementwise.ts";
-import { reshape, transpose } from "../tensor/ops/view.ts";
+import { linear2d, matmul, mm } from "../tensor/ops/linalg.ts";
+import { add, mul } from "../tensor/ops/elementwise.ts";
+import { sum } from "../tensor/ops/reduce.ts";
+import { permute, reshape, transpose } from "../tensor/ops/view.ts";
 import { describe, fmt } from "../tensor/shape.ts";
 import { Module } from "./module.ts";
 import { Parameter } from "./parameter.ts";
@@ -235,5 +237,177 @@ export class Identity extends Module {
   /** Returns `input`. */
   override forward<T>(input: T): T {
     return input;
+  }
+}
+
+/** Options of `nn.Bilinear`. */
+export interface BilinearOptions {
+  /** Learn an additive bias (default true). */
+  bias?: boolean;
+  /** The parameters' dtype (default float32). */
+  dtype?: FloatDType;
+  /** The parameters' device (default "cpu"). */
+  device?: Device;
+}
+
+/** `bilinear`'s checks and computation; `call` names the public entry point in errors. */
+function bilinearImpl(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | null, call: string): Tensor {
+  checkTensorArg(input1, call, "input1");
+  checkTensorArg(input2, call, "input2");
+  checkTensorArg(weight, call, "weight");
+  if (bias !== null && bias !== undefined) checkTensorArg(bias, call, "bias");
+  else bias = null;
+  if (weight.ndim !== 3) {
+    throw new RangeError(
+      `${call}: expected weight to be 3-d (out_features, in1_features, in2_features), got shape ${fmt(weight.shape)}`,
+    );
+  }
+  if (input1.ndim === 0 || input2.ndim === 0) {
+    throw new RangeError(
+      `${call}: expected inputs with at least 1 dimension, got shapes ${fmt(input1.shape)} and ${fmt(input2.shape)}`,
+    );
+  }
+  if (input1.ndim !== input2.ndim) {
+    throw new RangeError(`${call}: input dimensions do not match: got ${input1.ndim} and ${input2.ndim}`);
+  }
+  const nd = input1.ndim;
+  for (let i = 0; i < nd - 1; i++) {
+    if (input1.shape[i] !== input2.shape[i]) {
+      throw new RangeError(
+        `${call}: input batch dimensions do not match at dim ${i}: got ${input1.shape[i]} and ${input2.shape[i]}`,
+      );
+    }
+  }
+  const [outF, in1F, in2F] = weight.shape;
+  if (input1.shape[nd - 1] !== in1F) {
+    throw new RangeError(
+      `${call}: input1 size does not match weight size: got ${input1.shape[nd - 1]} but expected ${in1F}`,
+    );
+  }
+  if (input2.shape[nd - 1] !== in2F) {
+    throw new RangeError(
+      `${call}: input2 size does not match weight size: got ${input2.shape[nd - 1]} but expected ${in2F}`,
+    );
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
+    throw new RangeError(
+      `${call}: bias size does not match weight size: expected shape [${outF}] (out_features), got shape ${
+        fmt(bias.shape)
+      }`,
+    );
+  }
+  if (input1.dtype !== weight.dtype || input2.dtype !== weight.dtype || (bias && bias.dtype !== weight.dtype)) {
+    throw new TypeError(
+      `${call}: expected input1, input2, weight and bias of one dtype, got ${input1.dtype}, ${input2.dtype}, ` +
+        `${weight.dtype}` + (bias ? ` and ${bias.dtype}` : ""),
+    );
+  }
+  // y[n, o] = sum_ij x1[n, i] W[o, i, j] x2[n, j] + b[o]: one GEMM x1 @ W' with W' = W as
+  // (in1, out * in2), then a product with x2 summed over in2.
+  const lead = input1.shape.slice(0, -1);
+  const n = lead.reduce((a, b) => a * b, 1);
+  const x1 = reshape(input1, [n, in1F]), x2 = reshape(input2, [n, 1, in2F]);
+  const w = reshape(permute(weight, [1, 0, 2]), [in1F, outF * in2F]);
+  const t = reshape(mm(x1, w), [n, outF, in2F]);
+  let y = sum(mul(t, x2), 2);
+  if (bias) y = add(y, bias);
+  return reshape(y, [...lead, outF]);
+}
+
+/**
+ * Applies a bilinear transformation: `y = x1ᵀ A x2 + b`, i.e.
+ * `y[..., o] = Σ_ij input1[..., i] weight[o, i, j] input2[..., j] + bias[o]`. `input1` has
+ * shape `(*, in1_features)`, `input2` `(*, in2_features)` with the same leading dims (none
+ * for one unbatched sample), `weight` `(out_features, in1_features, in2_features)`, `bias`
+ * (optional) `(out_features)`; the output has shape `(*, out_features)`.
+ *
+ * @example
+ * ```ts
+ * import { nn, ones, tensor } from "../../mod.ts";
+ * const w = tensor([[[1, 0], [0, 1]], [[1, 1], [1, 1]]]); // (2, 2, 2)
+ * const y = nn.functional.bilinear(tensor([[1, 2]]), tensor([[3, 4]]), w, ones([2]));
+ * console.log(y.tolist()); // [[12, 22]]
+ * ```
+ */
+export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  return bilinearImpl(input1, input2, weight, bias, "bilinear");
+}
+
+/**
+ * A bilinear layer: `y = x1ᵀ A x2 + b` with `weight` of shape
+ * `(outFeatures, in1Features, in2Features)` and `bias` of shape `(outFeatures)`, both
+ * initialised from U(-1/√in1Features, 1/√in1Features) as in PyTorch. Inputs
+ * `(*, in1Features)` and `(*, in2Features)` with the same leading dims, output
+ * `(*, outFeatures)`.
+ *
+ * @example
+ * ```ts
+ * import { nn, randn } from "../../mod.ts";
+ * const m = new nn.Bilinear(20, 30, 40);
+ * console.log(m.forward(randn([128, 20]), randn([128, 30])).shape); // [128, 40]
+ * console.log(m.weight.shape); // [40, 20, 30]
+ * console.log(m.toString()); // Bilinear(in1_features=20, in2_features=30, out_features=40, bias=True)
+ * ```
+ */
+export class Bilinear extends Module {
+  /** The size of each first input sample. */
+  in1Features: number;
+  /** The size of each second input sample. */
+  in2Features: number;
+  /** The size of each output sample. */
+  outFeatures: number;
+  /** The learnable weight, shape `(outFeatures, in1Features, in2Features)`. */
+  declare weight: Parameter;
+  /** The learnable bias, shape `(outFeatures)`, or null with `{ bias: false }`. */
+  declare bias: Parameter | null;
+
+  /** `opts` may also be a boolean: `new nn.Bilinear(3, 4, 2, false)` (PyTorch's positional `bias`). */
+  constructor(in1Features: number, in2Features: number, outFeatures: number, opts: BilinearOptions | boolean = {}) {
+    super();
+    const call = "Bilinear";
+    this.in1Features = checkSize(in1Features, call, "in1Features");
+    this.in2Features = checkSize(in2Features, call, "in2Features");
+    this.outFeatures = checkSize(outFeatures, call, "outFeatures");
+    if (in1Features === 0) {
+      // PyTorch's reset_parameters divides by sqrt(in1_features).
+      throw new RangeError(
+        `${call}: expected in1Features to be positive (the init bound is 1/sqrt(in1Features)), got 0`,
+      );
+    }
+    if (in1Features * in2Features * outFeatures > 0x7fffffff) {
+      throw new RangeError(
+        `${call}: a weight of ${outFeatures} x ${in1Features} x ${in2Features} elements exceeds the 2^31-1 supported`,
+      );
+    }
+    const o = typeof opts === "boolean" ? { bias: opts } : checkOptions<BilinearOptions>(opts, call, LINEAR_KEYS);
+    const dtype = checkFactory(o, call);
+    const withBias = o.bias ?? true;
+    if (typeof withBias !== "boolean") {
+      throw new TypeError(`${call}: expected bias to be a boolean, got ${describe(withBias)}`);
+    }
+    const bound = 1 / Math.sqrt(in1Features);
+    this.weight = new Parameter(uniformInit([outFeatures, in1Features, in2Features], bound, dtype, o.device));
+    if (withBias) this.bias = new Parameter(uniformInit([outFeatures], bound, dtype, o.device));
+    else this.registerParameter("bias", null);
+  }
+
+  /** Re-draws the weight and bias from U(-1/√in1Features, 1/√in1Features) (in place). */
+  resetParameters(): void {
+    const bound = 1 / Math.sqrt(this.in1Features);
+    noGrad(() => {
+      for (const p of [this.weight, this.bias]) {
+        if (p) p.copy_(empty(p.shape as number[]).uniform_(-bound, bound));
+      }
+    });
+  }
+
+  /** `input1` `(*, in1Features)` and `input2` `(*, in2Features)` to `(*, outFeatures)`. */
+  override forward(input1: Tensor, input2: Tensor): Tensor {
+    return bilinearImpl(input1, input2, this.weight, this.bias, "Bilinear.forward");
+  }
+
+  override extraRepr(): string {
+    return `in1_features=${this.in1Features}, in2_features=${this.in2Features}, out_features=${this.outFeatures}, ` +
+      `bias=${this.bias ? "True" : "False"}`;
   }
 }

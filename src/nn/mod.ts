@@ -231,3 +231,5 @@ export {
   type TransformerLayerOptions,
   type TransformerOptions,
 } from "./transformer.ts";
+export { AlphaDropout, Dropout1d, FeatureAlphaDropout } from "./dropout.ts";
+export { Bilinear, type BilinearOptions } from "./linear.ts";
