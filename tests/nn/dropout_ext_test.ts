@@ -268,3 +268,22 @@ Deno.test("alpha dropouts gradcheck in float64 with the mask fixed by the seed",
     }, [randomDouble(shape as unknown as number[], 3)]);
   }
 });
+
+Deno.test("inplace alpha dropout on a non-leaf keeps the gradient of the out-of-place call", () => {
+  const x = randn([6, 5], { requiresGrad: true, dtype: "float64" });
+  manualSeed(12);
+  const y = F.featureAlphaDropout(x.mul(2), 0.5, { training: true, inplace: true });
+  y.backward(ones([6, 5], { dtype: "float64" }));
+  const gIn = nums(x.grad!);
+  x.grad = null;
+  manualSeed(12);
+  const z = F.featureAlphaDropout(x.mul(2), 0.5, true);
+  z.backward(ones([6, 5], { dtype: "float64" }));
+  assert.deepEqual(nums(y), nums(z));
+  assert.deepEqual(gIn, nums(x.grad!));
+  throwsWith(
+    () => F.alphaDropout(x, 0.5, { training: true, inplace: true }),
+    Error,
+    /^alphaDropout: a leaf tensor that requires grad is being used in an in-place operation/,
+  );
+});
