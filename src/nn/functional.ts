@@ -124,3 +124,5 @@ export { embeddingBag, type EmbeddingBagFnOptions } from "./sparse.ts";
 export { alphaDropout, dropout1d, featureAlphaDropout } from "./dropout.ts";
 export { bilinear } from "./linear.ts";
 export { oneHot } from "./sparse.ts";
+export { channelShuffle } from "./vision.ts";
+export { affineGrid, gridSample } from "./grid_sample.ts";

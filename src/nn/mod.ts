@@ -233,3 +233,10 @@ export {
 } from "./transformer.ts";
 export { AlphaDropout, Dropout1d, FeatureAlphaDropout } from "./dropout.ts";
 export { Bilinear, type BilinearOptions } from "./linear.ts";
+export { ChannelShuffle } from "./vision.ts";
+export {
+  type AffineGridOptions,
+  type GridSampleMode,
+  type GridSampleOptions,
+  type GridSamplePaddingMode,
+} from "./grid_sample.ts";

@@ -15,6 +15,7 @@ import { upsample as upsampleOp } from "../tensor/ops/upsample.ts";
 import { checkTensor } from "../tensor/ops/util.ts";
 import { permute, reshape } from "../tensor/ops/view.ts";
 import { describe, fmt } from "../tensor/shape.ts";
+import { upsampleBicubic } from "./grid_sample.ts";
 import { checkOptions } from "./linear.ts";
 import { Module } from "./module.ts";
 
@@ -150,7 +151,7 @@ export function pixelUnshuffle(input: Tensor, downscaleFactor: number): Tensor {
 }
 
 /** Resampling modes of `interpolate` and `Upsample`. */
-export type InterpolateMode = "nearest" | "linear" | "bilinear" | "trilinear" | "area";
+export type InterpolateMode = "nearest" | "linear" | "bilinear" | "bicubic" | "trilinear" | "area";
 
 /** Options of `interpolate` / `Upsample`: exactly one of `size` and `scaleFactor`. */
 const INTERPOLATE_KEYS = ["size", "scaleFactor", "mode", "alignCorners", "recomputeScaleFactor"];
@@ -160,7 +161,7 @@ export interface InterpolateOptions {
   size?: number | readonly number[] | null;
   /** Multiplier of the spatial size (one for every dim, or one per dim). */
   scaleFactor?: number | readonly number[] | null;
-  /** "nearest" (default), "linear" (3-d input), "bilinear" (4-d), "trilinear" (5-d) or "area". */
+  /** "nearest" (default), "linear" (3-d input), "bilinear" or "bicubic" (4-d), "trilinear" (5-d) or "area". */
   mode?: InterpolateMode;
   /** Align the corner pixels of input and output (linear modes only; default false). */
   alignCorners?: boolean | null;
@@ -168,14 +169,14 @@ export interface InterpolateOptions {
   recomputeScaleFactor?: boolean | null;
 }
 
-const LINEAR_RANK: Record<string, number> = { linear: 1, bilinear: 2, trilinear: 3 };
+const LINEAR_RANK: Record<string, number> = { linear: 1, bilinear: 2, bicubic: 2, trilinear: 3 };
 
 function interpolateImpl(input: Tensor, o: InterpolateOptions, call: string): Tensor {
   const x = checkTensor(input, call);
   const mode = o.mode ?? "nearest";
-  if (!["nearest", "linear", "bilinear", "trilinear", "area"].includes(mode)) {
+  if (!["nearest", "linear", "bilinear", "bicubic", "trilinear", "area"].includes(mode)) {
     throw new TypeError(
-      `${call}: mode ${describe(mode)} is not supported (nearest, linear, bilinear, trilinear or area)`,
+      `${call}: mode ${describe(mode)} is not supported (nearest, linear, bilinear, bicubic, trilinear or area)`,
     );
   }
   if (x.ndim < 3 || x.ndim > 5) {
@@ -192,7 +193,7 @@ function interpolateImpl(input: Tensor, o: InterpolateOptions, call: string): Te
   }
   if (ac !== null && !linear) {
     throw new TypeError(
-      `${call}: the alignCorners option can only be set with the interpolating modes: linear | bilinear | trilinear`,
+      `${call}: the alignCorners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear`,
     );
   }
   const hasSize = o.size !== undefined && o.size !== null;
@@ -227,6 +228,7 @@ function interpolateImpl(input: Tensor, o: InterpolateOptions, call: string): Te
     if (!o.recomputeScaleFactor) scales = list;
   }
   if (mode === "area") return adaptiveAvgPool(x, outSizes, call);
+  if (mode === "bicubic") return upsampleBicubic(x, outSizes, scales, ac ?? false);
   return upsampleOp(x, outSizes, scales, linear ? "linear" : "nearest", ac ?? false, call);
 }
 
@@ -381,5 +383,71 @@ export class UpsamplingBilinear2d extends Upsample {
   constructor(opts?: UpsamplingOptions) {
     const o = checkOptions<UpsamplingOptions>(opts, "UpsamplingBilinear2d", ["size", "scaleFactor"]);
     super({ size: o.size, scaleFactor: o.scaleFactor, mode: "bilinear", alignCorners: true });
+  }
+}
+
+function channelShuffleImpl(input: Tensor, groups: number, call: string): Tensor {
+  const x = checkTensor(input, call);
+  if (typeof groups !== "number" || !Number.isInteger(groups) || groups < 1) {
+    throw new RangeError(`${call}: expected groups to be a positive integer, got ${describe(groups)}`);
+  }
+  if (x.ndim < 3) {
+    throw new RangeError(`${call}: expected input with more than 2 dimensions, got shape ${fmt(x.shape)}`);
+  }
+  const [n, c, ...rest] = x.shape;
+  if (c % groups !== 0) {
+    throw new RangeError(
+      `${call}: expected the number of channels to be divisible by groups, got ${c} channels and ${groups} groups`,
+    );
+  }
+  const split = reshape(x, [n, groups, c / groups, ...rest]);
+  const ld = rest.map((_, i) => i + 3);
+  return reshape(permute(split, [0, 2, 1, ...ld]), x.shape);
+}
+
+/**
+ * Divides the channels of `(N, C, *)` into `groups` groups and interleaves them (ShuffleNet):
+ * channel `g * (C / groups) + k` moves to `k * groups + g`.
+ *
+ * @example
+ * ```ts
+ * import { nn, arange } from "../../mod.ts";
+ * const y = nn.functional.channelShuffle(arange(4).float().reshape(1, 4, 1), 2);
+ * console.log(y.flatten().tolist()); // [0, 2, 1, 3]
+ * ```
+ */
+export function channelShuffle(input: Tensor, groups: number): Tensor {
+  return channelShuffleImpl(input, groups, "channelShuffle");
+}
+
+/**
+ * Shuffles the channels of `(N, C, *)` in `groups` groups (PyTorch's `nn.ChannelShuffle`).
+ *
+ * @example
+ * ```ts
+ * import { nn, arange } from "../../mod.ts";
+ * const cs = new nn.ChannelShuffle(3);
+ * console.log(cs.forward(arange(6).float().reshape(1, 6, 1, 1)).flatten().tolist()); // [0, 2, 4, 1, 3, 5]
+ * ```
+ */
+export class ChannelShuffle extends Module {
+  /** The number of groups. */
+  groups: number;
+
+  constructor(groups: number) {
+    super();
+    if (typeof groups !== "number" || !Number.isInteger(groups)) {
+      throw new TypeError(`ChannelShuffle: expected groups to be an integer, got ${describe(groups)}`);
+    }
+    this.groups = groups;
+  }
+
+  /** `(N, C, *)` with its channels shuffled. */
+  override forward(input: Tensor): Tensor {
+    return channelShuffleImpl(input, this.groups, "ChannelShuffle.forward");
+  }
+
+  override extraRepr(): string {
+    return `groups=${this.groups}`;
   }
 }
