@@ -233,6 +233,25 @@ export {
 } from "./transformer.ts";
 export { AlphaDropout, Dropout1d, FeatureAlphaDropout } from "./dropout.ts";
 export { Bilinear, type BilinearOptions } from "./linear.ts";
+export {
+  isLazy,
+  LazyBatchNorm1d,
+  LazyBatchNorm2d,
+  LazyBatchNorm3d,
+  LazyConv1d,
+  LazyConv2d,
+  LazyConv3d,
+  LazyConvTranspose1d,
+  LazyConvTranspose2d,
+  LazyConvTranspose3d,
+  LazyInstanceNorm1d,
+  LazyInstanceNorm2d,
+  LazyInstanceNorm3d,
+  LazyLinear,
+  UninitializedBuffer,
+  type UninitializedOptions,
+  UninitializedParameter,
+} from "./lazy.ts";
 export { ChannelShuffle } from "./vision.ts";
 export {
   type AffineGridOptions,
@@ -240,3 +259,5 @@ export {
   type GridSampleOptions,
   type GridSamplePaddingMode,
 } from "./grid_sample.ts";
+export { CTCLoss, type CTCLengths, type CTCLossOptions } from "./loss_ctc.ts";
+export { AdaptiveLogSoftmaxWithLoss, type AdaptiveLogSoftmaxWithLossOptions, type ASMOutput } from "./adaptive.ts";
