@@ -274,23 +274,30 @@ function alphaDropoutImpl(
   inplace: boolean,
   call: string,
 ): Tensor {
-  const dt = input.dtype;
-  if (dt !== "float16" && dt !== "float32" && dt !== "float64") {
-    throw new TypeError(`${call}: expected a floating point input, got dtype ${dt}`);
-  }
+  // PyTorch's order: the early return, p = 1, the feature dims, then the (float) noise.
   if (p === 0 || !training || input.numel() === 0) return input;
+  // p = 1: PyTorch multiplies by zero (signed zeros, NaN stays NaN), with no affine shift.
+  if (p === 1) {
+    const zero = (x: Tensor, o?: Tensor) => mul(x, full([], 0, { dtype: x.dtype }), o);
+    return inplace ? inplaceOp(input, call, zero) : zero(input);
+  }
   if (feature && input.ndim < 2) {
     throw new RangeError(
       `${call}: Feature dropout requires at least 2 dimensions in the input, got shape ${fmt(input.shape)}`,
     );
   }
-  // p = 1: PyTorch multiplies by zero (signed zeros, NaN stays NaN), with no affine shift.
-  if (p === 1) return inplace ? inplaceOp(input, call, (x, o) => mul(x, 0, o)) : mul(input, 0);
+  const dt = input.dtype;
+  if (dt !== "float16" && dt !== "float32" && dt !== "float64") {
+    throw new TypeError(`${call}: expected a floating point input, got dtype ${dt}`);
+  }
   const maskShape = feature ? input.shape.map((s, i) => (i < 2 ? s : 1)) : input.shape;
-  const keep = compare("gt", dropoutMask(maskShape, dt, p), 0);
+  const mask = dropoutMask(maskShape, dt, p);
+  const keep = compare("gt", mask, 0);
   const c = alphaConstants(p, dt);
-  const k = (v: number) => full([], v, { dtype: dt }); // tensors, so float64 constants stay exact
-  const scale = where(keep, k(c.scale), 0), shift = where(keep, k(c.keepShift), k(c.dropValue));
+  // 0-d tensors in the input's dtype, so float64 constants stay exact
+  const [ks, kk, kd] = [c.scale, c.keepShift, c.dropValue].map((v) => full([], v, { dtype: dt }));
+  const scale = where(keep, ks, 0), shift = where(keep, kk, kd);
+  for (const t of [mask, keep, ks, kk, kd]) t.dispose();
   const fn = (x: Tensor, o?: Tensor) => add(mul(x, scale), shift, 1, o);
   return inplace ? inplaceOp(input, call, fn) : fn(input);
 }

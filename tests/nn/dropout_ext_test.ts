@@ -73,7 +73,13 @@ for (const c of all.filter((c) => c.kind === "fn") as (FnCase & { fn: string })[
 }
 
 const x2 = randn([2, 3]), x1 = randn([3]), x0 = randn([]), x4 = randn([3, 2, 2, 2]);
+const ints = tensor(BigInt64Array.from([1n, -2n, 3n]));
 const errorCalls: Record<string, [() => unknown, new (...a: never[]) => Error, RegExp]> = {
+  "alphaDropout int64 training": [
+    () => F.alphaDropout(ints, 0.5, true),
+    TypeError,
+    /^alphaDropout: expected a floating point input, got dtype int64$/,
+  ],
   "alphaDropout p=1.5": [
     () => F.alphaDropout(x2, 1.5),
     RangeError,
@@ -155,6 +161,8 @@ Deno.test("alpha dropouts: training defaults to false in the functionals, as in 
   assert.equal(F.featureAlphaDropout(x, { p: 0.3 }), x);
   assert.equal(F.alphaDropout(x, 0, true), x);
   assert.equal(F.featureAlphaDropout(x1, 0.5), x1, "eval-mode feature dropout accepts a 1-d input, as PyTorch does");
+  assert.equal(F.alphaDropout(ints, 0.5), ints, "eval mode returns an integer input, as PyTorch does");
+  assert.equal(new nn.AlphaDropout().eval().forward(ints), ints);
   assert.equal(F.alphaDropout(randn([0, 3]), 0.5, true).shape[0], 0);
   assert.notEqual(F.dropout1d(x, 0.5), x, "dropout1d trains by default");
   assert.equal(F.dropout1d(x, 0.5, { training: false }), x);
