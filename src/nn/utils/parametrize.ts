@@ -104,6 +104,7 @@ export class ParametrizationList extends ModuleList {
   /** How many originals there are. */
   ntensors: number;
 
+  /** Holds `modules` and registers `original` (after the `rightInverse`s) under this list; see the class. */
   constructor(modules: Module[], original: Tensor, unsafe = false) {
     super(modules);
     this.unsafe = unsafe;

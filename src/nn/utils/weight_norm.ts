@@ -11,6 +11,7 @@ import { describe } from "../../tensor/shape.ts";
 import { type ForwardPreHook, Module } from "../module.ts";
 import { Parameter } from "../parameter.ts";
 import { parseArgs } from "../positional.ts";
+import { UninitializedParameter } from "../uninitialized.ts";
 
 /** Options of `weightNorm`. */
 export interface WeightNormOptions {
@@ -45,6 +46,13 @@ export function ownParameter(m: Module, name: string, call: string): Parameter {
     throw new RangeError(`${call}: ${m.constructor.name} has no parameter '${name}'`);
   }
   if (p === null) throw new RangeError(`${call}: cannot be applied as parameter '${name}' is null`);
+  if (p instanceof UninitializedParameter) {
+    const [cls, what] = call === "weightNorm" ? ["WeightNorm", "weight"] : ["SpectralNorm", "spectral"];
+    throw new RangeError(
+      `${call}: The module passed to \`${cls}\` can't have uninitialized parameters. Make sure to run the dummy ` +
+        `forward before applying ${what} normalization`,
+    );
+  }
   return p;
 }
 

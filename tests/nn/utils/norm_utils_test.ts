@@ -146,6 +146,16 @@ Deno.test("weightNorm / removeWeightNorm: errors", () => {
     TypeError,
     /^weightNorm: expected name to be a string, got number 3/,
   );
+  for (const [f, cls, what] of [[U.weightNorm, "WeightNorm", "weight"], [U.spectralNorm, "SpectralNorm", "spectral"]]) {
+    throwsWith(
+      () => (f as Any)(new nn.LazyLinear(3)),
+      RangeError,
+      new RegExp(
+        `^${(f as Any).name}: The module passed to \`${cls}\` can't have uninitialized parameters\. Make sure to ` +
+          `run the dummy forward before applying ${what} normalization$`,
+      ),
+    );
+  }
   // Removing and applying again works.
   U.removeWeightNorm(m);
   U.weightNorm(m, { dim: 1 });
