@@ -99,8 +99,12 @@ function reflect3(c: Tensor, size: number, ac: boolean): Coord {
 /** grid_sampler_unnormalize (4-d: the vectorized kernel's `(g + 1) * s - 0.5`). */
 function unnormalize(g: Tensor, size: number, ac: boolean, rank: number): Tensor {
   if (rank === 2) {
-    const u = E.mul(E.add(g, 1), ac ? (size - 1) / 2 : size / 2);
-    return ac ? u : E.sub(u, 0.5);
+    const g1 = E.add(g, 1);
+    if (ac) return E.mul(g1, (size - 1) / 2);
+    // PyTorch's build fuses `(g + 1) * s - 0.5` into one FMA: float32 rounds once, from float64
+    // (where the product and the difference are exact).
+    if (g.dtype === "float32") return E.sub(E.mul(g1.to("float64"), size / 2), 0.5).to("float32");
+    return E.sub(E.mul(g1, size / 2), 0.5);
   }
   return ac ? E.mul(E.div(E.add(g, 1), 2), size - 1) : E.div(E.sub(E.mul(E.add(g, 1), size), 1), 2);
 }
@@ -444,13 +448,15 @@ export function affineGrid(theta: Tensor, size: readonly number[], opts?: Affine
  */
 export function upsampleBicubic(x: Tensor, outSizes: number[], scales: number[], ac: boolean): Tensor {
   let y = x;
-  for (let d = 0; d < 2; d++) {
+  for (let d = 1; d >= 0; d--) {
     const inS = x.shape[2 + d], outS = outSizes[d];
-    const scale = ac ? (outS > 1 ? (inS - 1) / (outS - 1) : 0) : scales[d] > 0 ? 1 / scales[d] : inS / outS;
+    // float32 inputs: PyTorch computes the scale and the source index in float (one FMA)
+    const r = x.dtype === "float32" ? Math.fround : (v: number) => v;
+    const scale = r(ac ? (outS > 1 ? (inS - 1) / (outS - 1) : 0) : scales[d] > 0 ? 1 / scales[d] : inS / outS);
     const idx = [0, 1, 2, 3].map(() => new BigInt64Array(outS));
     const wts = [0, 1, 2, 3].map(() => new Float64Array(outS));
     for (let o = 0; o < outS; o++) {
-      const real = ac ? scale * o : scale * (o + 0.5) - 0.5;
+      const real = r(ac ? scale * o : scale * (o + 0.5) - 0.5);
       const i0 = Math.floor(real);
       const t = real - i0;
       const a = -0.75;

@@ -168,3 +168,16 @@ Deno.test("ChannelShuffle module: no parameters, PyTorch's repr, Upsample bicubi
   const up = new nn.Upsample({ scaleFactor: 2, mode: "bicubic", alignCorners: true });
   assert.deepEqual(up.forward(tensor([[[[1, 1], [1, 1]]]])).shape, [1, 1, 4, 4]);
 });
+
+Deno.test("gridSample takes non-contiguous input and grid; channelShuffle gradchecks (PyTorch 1.13 has no backward)", () => {
+  const x = randomDouble([1, 4, 3, 2], 21, -1, 1, false);
+  const g = randomDouble([1, 2, 3, 2], 22, -1.3, 1.3, false);
+  const xt = x.permute(0, 1, 3, 2).contiguous().permute(0, 1, 3, 2); // same values, transposed strides
+  const gt = g.permute(0, 2, 1, 3).contiguous().permute(0, 2, 1, 3);
+  assert.ok(!xt.isContiguous() && !gt.isContiguous());
+  for (const mode of ["bilinear", "nearest", "bicubic"] as const) {
+    assert.deepEqual(F.gridSample(xt, gt, { mode }).tolist(), F.gridSample(x, g, { mode }).tolist());
+  }
+  gradcheck((a) => F.channelShuffle(a, 2), [randomDouble([2, 4, 3], 23)]);
+  gradcheck((a) => new nn.ChannelShuffle(3).forward(a), [randomDouble([1, 6, 2, 2], 24)]);
+});
