@@ -321,6 +321,23 @@ DT_API int32_t dt_nll_forward(int32_t dtype, int32_t n, int32_t c, int32_t s, co
 DT_API int32_t dt_nll_backward(int32_t dtype, int32_t softmax, int32_t n, int32_t c, int32_t s, const void* logp,
                                const int64_t* target, const void* weight, double ignore_index, int32_t reduction,
                                const void* gout, const void* total_weight, void* gin);
+/* CTC loss (ctc.c), PyTorch's CPU ctc_loss. logp [t, n, c] (log-probabilities), targets int64 [n, s]
+ * padded (sample b's labels are its first target_lengths[b]), input_lengths and target_lengths int64 [n],
+ * all contiguous. Requires 0 <= blank < c, 0 <= input_lengths[b] <= t, 0 <= target_lengths[b] <= s and
+ * every used label in [0, c) (DT_ERR_ARG / DT_ERR_INDEX before anything is written). nll [n] receives
+ * each sample's negative log likelihood (inf where no alignment exists; an empty input gives 0 for an
+ * empty target, else inf), log_alpha [n, t, 2 s + 1] the forward variables (-inf outside them).
+ */
+DT_API int32_t dt_ctc_forward(int32_t dtype, int32_t t, int32_t n, int32_t c, int32_t s, int32_t blank,
+                              const void* logp, const int64_t* targets, const int64_t* input_lengths,
+                              const int64_t* target_lengths, void* nll, void* log_alpha);
+/* grad [t, n, c] (overwritten) = gout[b] * d nll[b] / d logp by PyTorch's formula
+ * exp(logp) - exp(log(sum alpha beta) + nll - logp), 0 past each input length; with zero_infinity,
+ * samples whose nll is inf get 0. nll and log_alpha are dt_ctc_forward's, gout [n]. */
+DT_API int32_t dt_ctc_backward(int32_t dtype, int32_t t, int32_t n, int32_t c, int32_t s, int32_t blank,
+                               int32_t zero_infinity, const void* logp, const int64_t* targets,
+                               const int64_t* input_lengths, const int64_t* target_lengths, const void* nll,
+                               const void* log_alpha, const void* gout, void* grad);
 
 /* ------------------------------------------------------------------ convolution (conv.c)
  * One rank-generic kernel set (rank = 1, 2 or 3 spatial dims), im2col/col2im + GEMM, float dtypes.

@@ -398,6 +398,37 @@ export const symbols = {
     parameters: ["i32", "i32", "i32", "i32", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
   },
+
+  // ---------------------------------------------------------------- CTC loss (ctc.c)
+  /** (int32 dtype, int32 t, int32 n, int32 c, int32 s, int32 blank, const void* logp, const int64* targets,
+   * const int64* input_lengths, const int64* target_lengths, void* nll, void* log_alpha) */
+  dt_ctc_forward: {
+    parameters: ["i32", "i32", "i32", "i32", "i32", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  /** (int32 dtype, int32 t, int32 n, int32 c, int32 s, int32 blank, int32 zero_infinity, const void* logp,
+   * const int64* targets, const int64* input_lengths, const int64* target_lengths, const void* nll,
+   * const void* log_alpha, const void* gout, void* grad) */
+  dt_ctc_backward: {
+    parameters: [
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The loaded library's callable symbols. */

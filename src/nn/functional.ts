@@ -126,3 +126,4 @@ export { bilinear } from "./linear.ts";
 export { oneHot } from "./sparse.ts";
 export { channelShuffle } from "./vision.ts";
 export { affineGrid, gridSample } from "./grid_sample.ts";
+export { ctcLoss } from "./loss_ctc.ts";
