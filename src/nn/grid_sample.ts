@@ -146,6 +146,14 @@ function inRange(x: Tensor, size: number): Tensor {
   return E.logical("and", E.compare("gt", x, -1), E.compare("lt", x, size));
 }
 
+/** The flat offset `(c0 * size1 + c1) * size2 + c2...` of integral coordinates, in float64 (exact past 2^24). */
+function lin(coords: Tensor[], sizes: number[]): Tensor {
+  const f64 = (t: Tensor) => (t.dtype === "float64" ? t : t.to("float64"));
+  let acc = f64(coords[0]);
+  for (let i = 1; i < coords.length; i++) acc = E.add(E.mul(acc, sizes[i]), f64(coords[i]));
+  return acc;
+}
+
 /** Gathers `flat` (N, C, L) at the flat positions `idx` (N, P) where `mask` holds, 0 elsewhere. */
 function take(flat: Tensor, idx: Tensor, mask: Tensor | null): Tensor {
   const [n, ch] = flat.shape;
@@ -183,7 +191,7 @@ function sample2d(x: Tensor, grid: Tensor, mode: GridSampleMode, pad: Pad, ac: b
     const rows = ys.map((yy) => {
       const vals = xs.map((xx) =>
         noGrad(() => ({
-          idx: E.add(E.mul(yy, w), xx),
+          idx: lin([yy, xx], [h, w]),
           mask: zerosPad ? and(inRange(xx, w), inRange(yy, h)) : null,
         }))
       ).map(({ idx, mask }) => take(flat, idx, mask));
@@ -195,7 +203,7 @@ function sample2d(x: Tensor, grid: Tensor, mode: GridSampleMode, pad: Pad, ac: b
     if (mode === "nearest") {
       const { idx, mask } = noGrad(() => {
         const rx = E.round(sx.v), ry = E.round(sy.v);
-        return { idx: E.add(E.mul(ry, w), rx), mask: zerosPad ? and(inRange(rx, w), inRange(ry, h)) : null };
+        return { idx: lin([ry, rx], [h, w]), mask: zerosPad ? and(inRange(rx, w), inRange(ry, h)) : null };
       });
       out = zeroGradTo(take(flat, idx, mask), grid);
     } else {
@@ -208,7 +216,7 @@ function sample2d(x: Tensor, grid: Tensor, mode: GridSampleMode, pad: Pad, ac: b
           const xx = E.add(x0, dx), yy = E.add(y0, dy);
           const mx = zerosPad ? inRange(xx, w) : dx ? E.compare("lt", xx, w) : null;
           const my = zerosPad ? inRange(yy, h) : dy ? E.compare("lt", yy, h) : null;
-          return { idx: E.add(E.mul(yy, w), xx), mask: mx && my ? and(mx, my) : mx ?? my };
+          return { idx: lin([yy, xx], [h, w]), mask: mx && my ? and(mx, my) : mx ?? my };
         });
         return E.mul(take(flat, idx, mask), unsqueeze(wgt, 1));
       };
@@ -231,7 +239,7 @@ function sample3d(x: Tensor, grid: Tensor, mode: GridSampleMode, pad: Pad, ac: b
   const comps = [0, 1, 2].map((i) => select(g, 2, i));
   const sizes = [w, h, d];
   const src = comps.map((c, i) => noGrad(() => sourceIndex(c, sizes[i], pad, ac, 3)));
-  const offset = (xx: Tensor, yy: Tensor, zz: Tensor) => E.add(E.mul(E.add(E.mul(zz, h), yy), w), xx);
+  const offset = (xx: Tensor, yy: Tensor, zz: Tensor) => lin([zz, yy, xx], [d, h, w]);
   const bounds = (v: Tensor[]) => and(and(inRange(v[0], w), inRange(v[1], h)), inRange(v[2], d));
   let out: Tensor;
   if (mode === "nearest") {
