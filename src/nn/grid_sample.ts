@@ -285,7 +285,7 @@ function zeroGradTo(out: Tensor, grid: Tensor): Tensor {
 }
 
 /** The cubic convolution weights (A = -0.75) of the taps at -1, 0, 1, 2 for offsets `t` in [0, 1). */
-export function cubicCoefficients(t: Tensor): Tensor[] {
+function cubicCoefficients(t: Tensor): Tensor[] {
   const a = -0.75;
   const far = (x: Tensor) => E.sub(E.mul(E.add(E.mul(E.sub(E.mul(x, a), 5 * a), x), 8 * a), x), 4 * a);
   const near = (x: Tensor) => E.add(E.mul(E.mul(E.sub(E.mul(x, a + 2), a + 3), x), x), 1);
