@@ -10,6 +10,18 @@ import { check, native } from "../ffi/mod.ts";
 import type { View } from "./cpu.ts";
 import { at, floatCode } from "./marshal.ts";
 
+/** The CTC kernels, or an Error naming the rebuild when the loaded library predates them. */
+function kernels(call: string) {
+  const fwd = native.dt_ctc_forward, bwd = native.dt_ctc_backward;
+  if (fwd === null || bwd === null) {
+    throw new Error(
+      `${call}: the loaded libdenotorch has no CTC kernels (it was built before native/src/cpu/ctc.c); ` +
+        "rebuild it with `deno task build`",
+    );
+  }
+  return { fwd, bwd };
+}
+
 /** What both CTC kernels read: contiguous log-probabilities [t, n, c] and int64 targets / lengths. */
 export interface CtcOperands {
   t: number;
@@ -27,7 +39,7 @@ export interface CtcOperands {
 /** Per-sample negative log likelihood `nll` [n] and the forward variables `logAlpha` [n, t, 2 s + 1]. */
 export function ctcForward(a: CtcOperands, nll: View, logAlpha: View, call: string): void {
   check(
-    native.dt_ctc_forward(
+    kernels(call).fwd(
       floatCode(a.logp, call),
       a.t,
       a.n,
@@ -56,7 +68,7 @@ export function ctcBackward(
   call: string,
 ): void {
   check(
-    native.dt_ctc_backward(
+    kernels(call).bwd(
       floatCode(a.logp, call),
       a.t,
       a.n,

@@ -400,9 +400,12 @@ export const symbols = {
   },
 
   // ---------------------------------------------------------------- CTC loss (ctc.c)
+  // Optional: a library built before ctc.c still loads (every other op works); the CTC
+  // wrappers (src/backend/ctc.ts) then say to rebuild it.
   /** (int32 dtype, int32 t, int32 n, int32 c, int32 s, int32 blank, const void* logp, const int64* targets,
    * const int64* input_lengths, const int64* target_lengths, void* nll, void* log_alpha) */
   dt_ctc_forward: {
+    optional: true,
     parameters: ["i32", "i32", "i32", "i32", "i32", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
   },
@@ -410,6 +413,7 @@ export const symbols = {
    * const int64* targets, const int64* input_lengths, const int64* target_lengths, const void* nll,
    * const void* log_alpha, const void* gout, void* grad) */
   dt_ctc_backward: {
+    optional: true,
     parameters: [
       "i32",
       "i32",
