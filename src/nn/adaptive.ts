@@ -51,6 +51,16 @@ const SPECS: ArgSpec[] = [
   { name: "device", kind: "any", default: undefined, keywordOnly: true },
 ];
 
+/** Python's float floor division `a // b` for a >= 0, b > 0 (1 // 0.1 is 9, not floor(1 / 0.1) = 10). */
+function pyFloorDiv(a: number, b: number): number {
+  const mod = a % b; // C's fmod, exact
+  const div = (a - mod) / b;
+  if (div === 0) return 0;
+  let fl = Math.floor(div);
+  if (div - fl > 0.5) fl += 1;
+  return fl;
+}
+
 /**
  * Adaptive softmax: the `cutoffs` (increasing integers in [1, nClasses - 1]) split the classes
  * into a shortlist `[0, cutoffs[0])`, predicted by the head, and tail clusters, each predicted
@@ -130,12 +140,12 @@ export class AdaptiveLogSoftmaxWithLoss extends Module {
     const device = a.device as Device | undefined;
     this.head = new Linear(inFeatures, this.headSize, { bias: this.headBias, dtype, device });
     this.tail = new ModuleList();
+    if (!(this.divValue > 0) || this.divValue === Infinity) {
+      throw new RangeError(`${call}: expected divValue to be a positive finite number, got ${this.divValue}`);
+    }
     for (let i = 0; i < this.nClusters; i++) {
-      // Python's int(in_features // div_value ** (i + 1)): floor division of floats
-      const hsz = Math.floor(inFeatures / this.divValue ** (i + 1));
-      if (!Number.isFinite(hsz) || hsz < 0) {
-        throw new RangeError(`${call}: expected divValue > 0, got ${this.divValue}`);
-      }
+      // Python's int(in_features // div_value ** (i + 1))
+      const hsz = pyFloorDiv(inFeatures, this.divValue ** (i + 1));
       const osz = this.cutoffs[i + 1] - this.cutoffs[i];
       this.tail.append(
         new Sequential(

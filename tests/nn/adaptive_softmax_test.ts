@@ -148,6 +148,11 @@ Deno.test("AdaptiveLogSoftmaxWithLoss error messages name the call, the expected
     TypeError,
     /^AdaptiveLogSoftmaxWithLoss: expected inFeatures to be a non-negative integer, got number -1$/,
   );
+  throwsWith(
+    () => new nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3], 0),
+    RangeError,
+    /^AdaptiveLogSoftmaxWithLoss: expected divValue to be a positive finite number, got 0$/,
+  );
   const m = new nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6]);
   const F = `${C}\\.forward`;
   const x = randomDouble([2, 8], 1, -1, 1, false).float();
