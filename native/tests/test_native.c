@@ -1102,6 +1102,28 @@ static void test_random(void) {
   free(a); free(b); free(d);
 }
 
+/* CTC (ctc.c): the two-frame example of F.ctcLoss's JSDoc, its gradient, and the status codes. */
+static void test_ctc(void) {
+  const double l5 = log(0.5);
+  double lp[4] = {l5, l5, l5, l5}, nll[1], alpha[6], g[4], gout[1] = {1};
+  int64_t tg[1] = {1}, il[1] = {2}, tl[1] = {1};
+  CHECK_OK(dt_ctc_forward(DT_F64, 2, 1, 2, 1, 0, lp, tg, il, tl, nll, alpha));
+  CHECK(close_d(nll[0], -log(0.75), 1e-15, 0), "ctc nll %g", nll[0]);
+  CHECK_OK(dt_ctc_backward(DT_F64, 2, 1, 2, 1, 0, 0, lp, tg, il, tl, nll, alpha, gout, g));
+  /* paths "aa", "-a", "a-": blank occupies each frame with probability 1/3, the label 2/3 */
+  CHECK(close_d(g[0], 0.5 - 1.0 / 3, 1e-15, 0) && close_d(g[1], 0.5 - 2.0 / 3, 1e-15, 0), "ctc grad t0 %g %g", g[0],
+        g[1]);
+  CHECK(close_d(g[2], 0.5 - 1.0 / 3, 1e-15, 0) && close_d(g[3], 0.5 - 2.0 / 3, 1e-15, 0), "ctc grad t1 %g %g", g[2],
+        g[3]);
+  CHECK(dt_ctc_forward(DT_F64, 2, 1, 2, 1, 2, lp, tg, il, tl, nll, alpha) == DT_ERR_ARG, "ctc blank range");
+  CHECK(strstr(dt_last_error(), "dt_ctc_forward: blank") != NULL, "msg %s", dt_last_error());
+  int64_t il3[1] = {3}, tl2[1] = {2}, tg2[1] = {2};
+  CHECK(dt_ctc_forward(DT_F64, 2, 1, 2, 1, 0, lp, tg, il3, tl, nll, alpha) == DT_ERR_ARG, "ctc input length");
+  CHECK(dt_ctc_forward(DT_F64, 2, 1, 2, 1, 0, lp, tg, il, tl2, nll, alpha) == DT_ERR_ARG, "ctc target length");
+  CHECK(dt_ctc_backward(DT_F64, 2, 1, 2, 1, 0, 0, lp, tg2, il, tl, nll, alpha, gout, g) == DT_ERR_INDEX, "ctc label");
+  CHECK(dt_ctc_forward(DT_I64, 2, 1, 2, 1, 0, lp, tg, il, tl, nll, alpha) == DT_ERR_DTYPE, "ctc dtype");
+}
+
 int main(void) {
   /* the whole suite runs serially and then with 4 threads (parallel paths above the threshold) */
   const int32_t t0 = dt_get_num_threads();
@@ -1118,6 +1140,7 @@ int main(void) {
     test_gemm();
     test_index();
     test_random();
+    test_ctc();
   }
   dt_set_num_threads(t0);
   printf("dt_native_test: %d passed, %d failed (blas=%d, threads=%d)\n", n_pass, n_fail, dt_has_blas(),

@@ -7,7 +7,7 @@
  * documented choices where PyTorch reads out of bounds, error messages and the module.
  */
 import assert from "node:assert/strict";
-import { getNumThreads, nn, setNumThreads, type Tensor, tensor } from "../../mod.ts";
+import { getNumThreads, nn, setNumThreads, type Tensor, tensor, tidy } from "../../mod.ts";
 import { assertMatches, cases, make, type TensorSpec } from "../util/fixture_act.ts";
 import { gradcheck, randomDouble } from "../util/gradcheck.ts";
 import { throwsWith } from "../util/fixture_json.ts";
@@ -263,4 +263,17 @@ Deno.test("ctcLoss error messages name the call, the expected and the actual val
     RangeError,
     /^CTCLoss\.forward: targetLengths must be of size batch_size/,
   );
+});
+
+Deno.test("ctcLoss: a transposed (batch-first) input and a tidy scope give the same loss and gradient", () => {
+  const x = F.logSoftmax(randomDouble([3, 8, 5], 9, -2, 2, false), 2).detach().requiresGrad_();
+  const tg = tensor(BigInt64Array.from([1, 2, 3, 4, 4, 1, 2, 0, 3].map(BigInt)), { shape: [3, 3] });
+  const l1 = F.ctcLoss(x.transpose(0, 1), tg, [8, 7, 6], [3, 2, 3]);
+  l1.backward();
+  const g1 = x.grad!.clone();
+  x.grad = null;
+  const l2 = tidy(() => F.ctcLoss(x.transpose(0, 1).contiguous(), tg, [8, 7, 6], [3, 2, 3]));
+  l2.backward();
+  assert.equal(l2.item(), l1.item());
+  assert.deepEqual(x.grad!.toArray(), g1.toArray());
 });
