@@ -210,6 +210,12 @@ Deno.test("createGraph2: first-order gradients of pooling pass gradcheck in floa
     }),
     [randomDouble([1, 2, 6], 24)],
   );
+  // Fractional max pooling shares max pooling's backward, power-average pooling average pooling's.
+  const samples = tensor([[[0.3, 0.8], [0.55, 0.1]]], { dtype: "float64" });
+  gradcheck(gradOf((a) => cube(F.fractionalMaxPool2d(a.mul(a.sin()), 2, { outputSize: 3, randomSamples: samples }))), [
+    randomDouble([1, 2, 5, 5], 25),
+  ]);
+  gradcheck(gradOf((a) => cube(F.lpPool1d(a, 2, 3, { stride: 2 }))), [randomDouble([2, 7], 26, 0.5, 2)]);
 });
 
 Deno.test("createGraph2: first-order gradients of softmax, losses and embedding pass gradcheck in float64", () => {
