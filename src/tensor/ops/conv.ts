@@ -8,10 +8,12 @@
  */
 
 import * as kc from "../../backend/conv.ts";
-import { record } from "../../autograd/node.ts";
+import { isGradEnabled } from "../../autograd/grad_mode.ts";
+import { recordTwice } from "../../autograd/node.ts";
 import { fmt, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
-import { checkTensor, contiguousRaw, emptyRaw } from "./util.ts";
+import { sum } from "./reduce.ts";
+import { checkTensor, contiguousRaw, emptyRaw, zerosRaw } from "./util.ts";
 
 /** Geometry options of a convolution; every list has one entry per spatial dim. */
 export interface ConvOptions {
@@ -93,10 +95,48 @@ function checkOperands(
   }
 }
 
+// The three kernels of one geometry as differentiable ops, for backwards with createGraph:
+// F(x, w) maps x-space to y-space, T(y, w) is its adjoint in x, and W(x, y) is the weight
+// gradient, so <F(x, w), y> = <x, T(y, w)> = <w, W(x, y)>. Each one's derivatives are the
+// other two, which makes every order of derivative exact for any stride, padding (also
+// asymmetric), dilation, groups and output padding the geometry encodes.
+
+/** y = F(x, w): the convolution of geometry `g` (no bias), differentiable any number of times. */
+function geoF(g: kc.ConvGeometry, x: Tensor, w: Tensor, call: string): Tensor {
+  const y = emptyRaw([g.n, g.cy, ...g.outSizes], x.dtype);
+  kc.convForward(g, contiguousRaw(x, call), contiguousRaw(w, call), null, y, call);
+  return recordTwice("ConvolutionBackward", y, [x, w], (gy) => [
+    x.requiresGrad ? geoT(g, gy, w, call) : null,
+    w.requiresGrad ? geoW(g, x, gy, call) : null,
+  ], [x, w]);
+}
+
+/** x = T(y, w): the transposed convolution of geometry `g` (no bias). */
+function geoT(g: kc.ConvGeometry, y: Tensor, w: Tensor, call: string): Tensor {
+  const x = emptyRaw([g.n, g.cx, ...g.inSizes], y.dtype);
+  kc.convTranspose(g, contiguousRaw(y, call), contiguousRaw(w, call), null, x, call);
+  return recordTwice("ConvolutionBackward", x, [y, w], (gx) => [
+    y.requiresGrad ? geoF(g, gx, w, call) : null,
+    w.requiresGrad ? geoW(g, gx, y, call) : null,
+  ], [y, w]);
+}
+
+/** gw = W(x, y): the weight gradient of geometry `g` for input x and output gradient y. */
+function geoW(g: kc.ConvGeometry, x: Tensor, y: Tensor, call: string): Tensor {
+  const gw = zerosRaw([g.cy, g.cx / g.groups, ...g.kernel], x.dtype);
+  if (x.numel() > 0 && y.numel() > 0) kc.convWeight(g, contiguousRaw(x, call), contiguousRaw(y, call), gw, call);
+  return recordTwice("ConvolutionBackward", gw, [x, y], (ggw) => [
+    x.requiresGrad ? geoT(g, y, ggw, call) : null,
+    y.requiresGrad ? geoF(g, x, ggw, call) : null,
+  ], [x, y]);
+}
+
 /**
  * Gradients of a convolution (or, `transposed`, of a transposed convolution) for the output
  * gradient `grad`: the input's through the opposite kernel, the weight's, and the bias's (a
- * channel sum of `grad`). `xc`/`wc` are the contiguous input and weight the forward used.
+ * channel sum of `grad`). `xc`/`wc` are the contiguous input and weight the forward used. In
+ * a backward with createGraph (grad mode on, and `grad`, `x` or `weight` requiring grad) the
+ * gradients are the differentiable ops above instead of raw kernel calls.
  */
 function grads(
   transposed: boolean,
@@ -109,6 +149,14 @@ function grads(
   grad: Tensor,
   call: string,
 ): (Tensor | null)[] {
+  if (isGradEnabled() && (grad.requiresGrad || x.requiresGrad || weight.requiresGrad)) {
+    const spatial = g.kernel.map((_, i) => i + 2);
+    return [
+      x.requiresGrad ? (transposed ? geoF(g, grad, weight, call) : geoT(g, grad, weight, call)) : null,
+      weight.requiresGrad ? (transposed ? geoW(g, grad, x, call) : geoW(g, x, grad, call)) : null,
+      bias !== null && bias.requiresGrad ? sum(grad, [0, ...spatial]) : null,
+    ];
+  }
   const gc = contiguousRaw(grad, call);
   let gx: Tensor | null = null, gw: Tensor | null = null, gb: Tensor | null = null;
   if (x.requiresGrad) {
@@ -117,9 +165,12 @@ function grads(
     else kc.convTranspose(g, gc, wc, null, gx, call);
   }
   if (weight.requiresGrad) {
-    gw = emptyRaw(weight.shape, weight.dtype);
-    if (transposed) kc.convWeight(g, gc, xc, gw, call);
-    else kc.convWeight(g, xc, gc, gw, call);
+    // An empty batch (or output) has a zero weight gradient; the kernel wants data to read.
+    gw = zerosRaw(weight.shape, weight.dtype);
+    if (xc.numel() > 0 && gc.numel() > 0) {
+      if (transposed) kc.convWeight(g, gc, xc, gw, call);
+      else kc.convWeight(g, xc, gc, gw, call);
+    }
   }
   if (bias !== null && bias.requiresGrad) {
     const [n, c] = gc.shape;
@@ -168,7 +219,7 @@ export function convolution(x: Tensor, weight: Tensor, bias: Tensor | null, o: C
   kc.convForward(g, xc, wc, bc, out, call);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   const backward = (grad: Tensor) => grads(false, g, x, weight, bias, xc, wc, grad, call);
-  return record("ConvolutionBackward", out, inputs, backward, [xc, wc]);
+  return recordTwice("ConvolutionBackward", out, inputs, backward, [xc, wc]);
 }
 
 /**
@@ -224,5 +275,5 @@ export function convTranspose(
   kc.convTranspose(g, xc, wc, bc, out, call);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   const backward = (grad: Tensor) => grads(true, g, x, weight, bias, xc, wc, grad, call);
-  return record("ConvolutionBackward", out, inputs, backward, [xc, wc]);
+  return recordTwice("ConvolutionBackward", out, inputs, backward, [xc, wc]);
 }

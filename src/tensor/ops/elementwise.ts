@@ -492,13 +492,14 @@ const TWICE: ReadonlySet<number> = new Set([
   UnaryBw.DT_BW_SOFTPLUS,
   UnaryBw.DT_BW_SILU,
   UnaryBw.DT_BW_GELU,
+  UnaryBw.DT_BW_LOG_SIGMOID,
 ]);
 
 /**
  * `res` (a masked gradient) also linked to `x` with a zero derivative, as PyTorch's
  * threshold_backward: a second backward then gives `x` a zero gradient, not "unused".
  */
-function zeroLink(res: Tensor, x: Tensor): Tensor {
+export function zeroLink(res: Tensor, x: Tensor): Tensor {
   if (!x.requiresGrad) return res;
   const alias = rawView(res, res.shape, res.strides, res._offset);
   return recordTwice("ThresholdBackwardBackward", alias, [res, x], (gg) => [gg, zerosRaw(x.shape, x.dtype)]);
@@ -552,6 +553,8 @@ function unaryGradRecorded(bwOp: number, g: Tensor, x: Tensor, p0: number, p1: n
       const bx = mul(x, p0);
       return where(bx.gt(p1), g, mul(g, sigmoid(bx)));
     }
+    case UnaryBw.DT_BW_LOG_SIGMOID:
+      return mul(g, sigmoid(neg(x)));
     case UnaryBw.DT_BW_SILU: {
       const s = sigmoid(x);
       return mul(g, mul(s, add(mul(x, add(neg(s), 1)), 1)));

@@ -7,14 +7,16 @@
  */
 
 import * as cpu from "../../backend/cpu.ts";
-import { isFloat } from "../../backend/dtype.ts";
+import { type DType, isFloat } from "../../backend/dtype.ts";
 import { Binary, Reduce } from "../../backend/ops.ts";
-import { record } from "../../autograd/node.ts";
+import { isGradEnabled, noGrad } from "../../autograd/grad_mode.ts";
+import { record, recordTwice } from "../../autograd/node.ts";
 import { contiguousStrides, fmt } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
 import { castRaw, checkTensor, contiguousRaw, empty, rawView } from "./util.ts";
 import { checkIndex } from "./indexing.ts";
-import { binaryCore } from "./elementwise.ts";
+import { binaryCore, mul } from "./elementwise.ts";
+import { reshape } from "./view.ts";
 import { fill_ } from "./convert.ts";
 import { reduceRaw } from "./reduce.ts";
 
@@ -44,6 +46,64 @@ function indicesOf(indices: Tensor, num: number, call: string): Tensor {
   return checkIndex(rawView(flat, [flat.numel()], [1], flat._offset), num, call, 0);
 }
 
+/** `out[idx[j]] += src[j]` into `num` rows: differentiable in `src` (its adjoint is `selectRows`). */
+function addRows(src: Tensor, idx: Tensor, num: number, call: string): Tensor {
+  const [n, dim] = src.shape;
+  const out = empty([num, dim], src.dtype);
+  if (n > 0 && dim > 0) cpu.indexAdd(out, contiguousRaw(src, call), idx, 1, num, n, dim, call);
+  return recordTwice("EmbeddingBackwardBackward", out, [src], (g) => [selectRows(g, idx, n, call)]);
+}
+
+/** `out[j] = src[idx[j]]` for `n` indices: the adjoint of `addRows`. */
+function selectRows(src: Tensor, idx: Tensor, n: number, call: string): Tensor {
+  const [num, dim] = src.shape;
+  const out = empty([n, dim], src.dtype);
+  if (n > 0 && dim > 0) cpu.indexSelect(out, contiguousRaw(src, call), idx, 1, num, n, dim, call);
+  return recordTwice("EmbeddingBackwardBackward", out, [src], (g) => [addRows(g, idx, num, call)]);
+}
+
+/** A constant [n, 1] factor per looked-up row from one value per row index (`perIndex(i)`). */
+function rowFactor(idx: Tensor, num: number, dtype: DType, perIndex: (i: number) => number, call: string): Tensor {
+  const n = idx.numel();
+  const byIndex = empty([num, 1], dtype);
+  const f = byIndex.typedArray() as Float32Array | Float64Array;
+  for (let i = 0; i < num; i++) f[i] = perIndex(i);
+  const per = empty([n, 1], dtype);
+  cpu.indexSelect(per, byIndex, idx, 1, num, n, 1, call);
+  return per;
+}
+
+/**
+ * The embedding gradient as differentiable ops (a backward with createGraph): the rows of `g`
+ * (0 at `paddingIdx`) added into their rows. With `scaleGradByFreq` the value divides each
+ * row by its index's frequency but, as PyTorch's embedding_dense_double_backward, its
+ * derivative in `g` does not (it only zeroes the padding rows).
+ */
+function embeddingGradRecorded(
+  g: Tensor,
+  idx: Tensor,
+  num: number,
+  paddingIdx: number | null,
+  scaleGradByFreq: boolean,
+  call: string,
+): Tensor {
+  const n = idx.numel(), dim = g.shape[g.ndim - 1];
+  const rows = reshape(g, [n, dim]);
+  const padded = n > 0 && paddingIdx !== null && paddingIdx >= 0 && paddingIdx < num;
+  const mask = padded ? rowFactor(idx, num, g.dtype, (i) => i === paddingIdx ? 0 : 1, call) : null;
+  if (!scaleGradByFreq || n === 0) return addRows(mask === null ? rows : mul(rows, mask), idx, num, call);
+  const counts = empty([num, 1], g.dtype), ones = empty([n, 1], g.dtype);
+  fill_(ones, 1, call);
+  cpu.indexAdd(counts, ones, idx, 1, num, n, 1, call);
+  const c = counts.toArray() as Float32Array | Float64Array;
+  const scale = rowFactor(idx, num, g.dtype, (i) => i === paddingIdx || c[i] === 0 ? 0 : 1 / c[i], call);
+  const value = noGrad(() => addRows(mul(rows, scale), idx, num, call));
+  return recordTwice("EmbeddingBackwardBackward", value, [g], (gg) => {
+    const back = selectRows(gg, idx, n, call);
+    return [reshape(mask === null ? back : mul(back, mask), g.shape)];
+  });
+}
+
 /**
  * `weight[indices]`: the rows of a 2-d weight picked by an integer tensor of any shape; the
  * result has shape `[...indices.shape, embedding_dim]`. The gradient w.r.t. the weight is
@@ -65,7 +125,11 @@ export function embedding(
   const out = empty([...indices.shape, dim], w.dtype);
   if (n > 0 && dim > 0) cpu.indexSelect(out, w, idx, 1, num, n, dim, call);
   const res = castRaw(out, weight.dtype, call);
-  return record("EmbeddingBackward", res, [weight], (g) => {
+  // float16 weights keep the native once-only backward (the kernels compute in float32).
+  return (weight.dtype === "float16" ? record : recordTwice)("EmbeddingBackward", res, [weight], (g) => {
+    if (isGradEnabled() && g.requiresGrad && weight.dtype !== "float16") {
+      return [embeddingGradRecorded(g, idx, num, paddingIdx, scaleGradByFreq, call)];
+    }
     let g2 = contiguousRaw(compute(g), call);
     g2 = rawView(g2, [n, dim], contiguousStrides([n, dim]), g2._offset);
     const gw = empty([num, dim], g2.dtype);

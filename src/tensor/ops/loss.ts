@@ -8,12 +8,15 @@
 
 import * as nk from "../../backend/nn_kernels.ts";
 import { type DType, isFloat } from "../../backend/dtype.ts";
-import { record } from "../../autograd/node.ts";
+import { recordTwice } from "../../autograd/node.ts";
 import { fmt, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
 import { castRaw, checkTensor, contiguousRaw, empty } from "./util.ts";
-import { add, clamp, div, log, log1p, mul, neg, sub } from "./elementwise.ts";
-import { noGrad } from "../../autograd/grad_mode.ts";
+import { add, clamp, div, log, log1p, mul, neg, sub, zeroLink } from "./elementwise.ts";
+import { isGradEnabled, noGrad } from "../../autograd/grad_mode.ts";
+import { softmax as softmaxOp } from "./softmax.ts";
+import { sum } from "./reduce.ts";
+import { unsqueeze } from "./view.ts";
 
 /** The three reductions of every loss. */
 export type Reduction = "none" | "mean" | "sum";
@@ -145,6 +148,30 @@ function nllGrad(
 }
 
 /**
+ * The NLL gradient as differentiable ops (for a backward with createGraph): it is linear in
+ * `g`, `g` times the constant gradient of the NLL for a unit output gradient. Through
+ * log_softmax (`softmax`, the fused cross entropy) it is `m - softmax(x) * sum_c(m)`, with
+ * `x` the logits, differentiable in both.
+ */
+function nllGradRecorded(
+  softmax: boolean,
+  op: nk.NllOperands,
+  lay: NllLayout,
+  input: Tensor,
+  g: Tensor,
+  total: Tensor,
+  call: string,
+): Tensor {
+  const ones = empty(g.shape, lay.dtype);
+  ones.fill_(1);
+  const unit = castRaw(nllGrad(false, op, lay, ones, total, input.shape, call), input.dtype, call);
+  const cdim = input.ndim === 1 ? 0 : 1;
+  const m = mul(unit, g.ndim === 0 ? g : unsqueeze(g, cdim));
+  if (!softmax) return zeroLink(m, input);
+  return sub(m, mul(softmaxOp(input, cdim), sum(m, cdim, true)));
+}
+
+/**
  * Negative log likelihood of log-probabilities `input` at class indices `target`. With
  * `weight`, each term is scaled by its class weight and "mean" divides by the summed weight
  * of the non-ignored targets (PyTorch's rule). Targets equal to `ignoreIndex` contribute 0.
@@ -162,7 +189,10 @@ export function nllLoss(
   const op = nllOperands(logp, lay, weight, ignoreIndex, reduction, call);
   const [out, total] = nllCore(op, lay, reduction, call);
   const res = out.dtype === input.dtype ? out : castRaw(out, input.dtype, call);
-  return record("NllLossBackward", res, [input], (g) => {
+  return recordTwice("NllLossBackward", res, [input], (g) => {
+    if (isGradEnabled() && (g.requiresGrad || input.requiresGrad)) {
+      return [nllGradRecorded(false, op, lay, input, g, total, call)];
+    }
     const gin = nllGrad(false, op, lay, g, total, input.shape, call);
     return [castRaw(gin, input.dtype, call)];
   });
@@ -187,7 +217,10 @@ export function crossEntropyIndices(
   const op = nllOperands(logp, lay, weight, ignoreIndex, reduction, call);
   const [out, total] = nllCore(op, lay, reduction, call);
   const res = out.dtype === input.dtype ? out : castRaw(out, input.dtype, call);
-  return record("CrossEntropyLossBackward", res, [input], (g) => {
+  return recordTwice("CrossEntropyLossBackward", res, [input], (g) => {
+    if (isGradEnabled() && (g.requiresGrad || input.requiresGrad)) {
+      return [nllGradRecorded(true, op, lay, input, g, total, call)];
+    }
     const gin = nllGrad(true, op, lay, g, total, input.shape, call);
     return [castRaw(gin, input.dtype, call)];
   });
@@ -205,7 +238,7 @@ export function binaryCrossEntropyElementwise(input: Tensor, target: Tensor): Te
     const [lx, l1x] = logs(input);
     return neg(add(mul(target, lx), mul(oneMinus(target), l1x)));
   });
-  return record("BinaryCrossEntropyBackward", out, [input, target], (g) => {
+  return recordTwice("BinaryCrossEntropyBackward", out, [input, target], (g) => {
     const gx = input.requiresGrad ? div(mul(g, sub(input, target)), clamp(mul(input, oneMinus(input)), 1e-12)) : null;
     let gt: Tensor | null = null;
     if (target.requiresGrad) {

@@ -12,9 +12,10 @@ import * as cpu from "../../backend/cpu.ts";
 import * as kc from "../../backend/conv.ts";
 import { Reduce } from "../../backend/ops.ts";
 import { isGradEnabled } from "../../autograd/grad_mode.ts";
-import { record } from "../../autograd/node.ts";
+import { recordTwice } from "../../autograd/node.ts";
 import { fmt, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
+import { zeroLink } from "./elementwise.ts";
 import { checkTensor, contiguousRaw, emptyRaw, zerosRaw } from "./util.ts";
 
 /** A regular pooling window; one entry per spatial dim. */
@@ -56,13 +57,50 @@ function checkFloatInput(x: Tensor, rank: number, call: string): void {
 
 const NO_AVG: kc.AvgOptions = { countIncludePad: true, divisorOverride: 0 };
 
-/** Max-pool gradient: scatter-add of g through the flat indices into each input plane. */
-function maxBackward(x: Tensor, indices: Tensor, g: Tensor, lin: number, lout: number, call: string): Tensor {
-  const gc = contiguousRaw(g, call);
-  const gx = zerosRaw(x.shape, x.dtype); // scatter-add target
-  const planes = lin === 0 ? 0 : x.numel() / lin;
-  if (planes > 0 && lout > 0) cpu.scatter(true, gx, gc, indices, planes, lin, lout, 1, call);
-  return gx;
+/**
+ * `out[p, idx[p, j]] += src[p, j]` over `planes` planes (`lout` values of `src` scattered into
+ * planes of `lin`): the max-pool gradient. Differentiable in `src` (its adjoint is the gather
+ * below), so a backward with createGraph can differentiate it again.
+ */
+function scatterPlanes(
+  src: Tensor,
+  idx: Tensor,
+  shape: readonly number[],
+  lin: number,
+  lout: number,
+  name: string,
+  call: string,
+): Tensor {
+  const out = zerosRaw(shape, src.dtype); // scatter-add target
+  const planes = lin === 0 ? 0 : numelOf(shape) / lin;
+  if (planes > 0 && lout > 0) cpu.scatter(true, out, contiguousRaw(src, call), idx, planes, lin, lout, 1, call);
+  return recordTwice(name, out, [src], (g) => [gatherPlanes(g, idx, src.shape, lin, lout, name, call)]);
+}
+
+/** `out[p, j] = src[p, idx[p, j]]`: the adjoint of `scatterPlanes` (and the unpooling gradient). */
+function gatherPlanes(
+  src: Tensor,
+  idx: Tensor,
+  shape: readonly number[],
+  lin: number,
+  lout: number,
+  name: string,
+  call: string,
+): Tensor {
+  const out = emptyRaw(shape, src.dtype);
+  const planes = lin === 0 ? 0 : numelOf(src.shape) / lin;
+  if (planes > 0 && lout > 0) cpu.gather(out, contiguousRaw(src, call), idx, planes, lin, lout, 1, call);
+  return recordTwice(name, out, [src], (g) => [scatterPlanes(g, idx, src.shape, lin, lout, name, call)]);
+}
+
+/**
+ * Max-pool gradient: scatter-add of g through the flat indices into each input plane. In a
+ * backward with createGraph it is differentiable in g, and linked to x with a zero
+ * derivative, as PyTorch's max_pool backward.
+ */
+function maxBackward(x: Tensor, indices: Tensor, g: Tensor, lin: number, lout: number, name: string, call: string) {
+  const gx = scatterPlanes(g, indices, x.shape, lin, lout, `${name}Backward`, call);
+  return isGradEnabled() ? zeroLink(gx, x) : gx;
 }
 
 /** What the max poolings return: the values, and the indices unless they were not asked for. */
@@ -90,22 +128,38 @@ function maxLike<I extends boolean>(
   kc.poolForward(kc.PoolOp.MAX, mode, g, xc, out, idx, samples, NO_AVG, call);
   if (idx !== null) {
     const lin = numelOf(g.inSizes), lout = numelOf(g.outSizes);
-    record(name, out, [x], (grad) => [maxBackward(x, idx, grad, lin, lout, call)], [idx]);
+    recordTwice(name, out, [x], (grad) => [maxBackward(x, idx, grad, lin, lout, name, call)], [idx]);
   }
   return [out, idx] as MaxResult<I>;
 }
 
+/**
+ * Average pooling forward as a differentiable op whose backward (`avgBackward`) is its exact
+ * adjoint; each is the other's derivative, so every order of derivative goes through the
+ * native kernels.
+ */
 function avgLike(mode: number, x: Tensor, g: kc.PoolGeometry, avg: kc.AvgOptions, name: string, call: string) {
   const lead = x.shape.slice(0, x.ndim - g.inSizes.length);
   const xc = contiguousRaw(x, call);
   const out = emptyRaw([...lead, ...g.outSizes], x.dtype);
   kc.poolForward(kc.PoolOp.AVG, mode, g, xc, out, null, null, avg, call);
-  return record(name, out, [x], (grad) => {
-    const gc = contiguousRaw(grad, call);
-    const gx = emptyRaw(x.shape, x.dtype); // the kernel zeroes each plane before spreading
-    kc.avgPoolBackward(mode, g, gc, gx, avg, call);
-    return [gx];
-  });
+  return recordTwice(name, out, [x], (grad) => [avgBackward(mode, grad, g, avg, x.shape, name, call)]);
+}
+
+/** The average-pool gradient for output gradient `grad`: linear in `grad`, recorded when it requires grad. */
+function avgBackward(
+  mode: number,
+  grad: Tensor,
+  g: kc.PoolGeometry,
+  avg: kc.AvgOptions,
+  shape: readonly number[],
+  name: string,
+  call: string,
+): Tensor {
+  const gc = contiguousRaw(grad, call);
+  const gx = emptyRaw(shape, grad.dtype); // the kernel zeroes each plane before spreading
+  kc.avgPoolBackward(mode, g, gc, gx, avg, call);
+  return recordTwice(`${name}Backward`, gx, [grad], (gg) => [avgLike(mode, gg, g, avg, name, call)]);
 }
 
 function planesOf(x: Tensor, rank: number): number {
@@ -257,10 +311,6 @@ export function maxUnpool(x: Tensor, indices: Tensor, outSizes: readonly number[
   const xc = contiguousRaw(x, call), ic = contiguousRaw(indices, call);
   const out = zerosRaw([...lead, ...outSizes], x.dtype); // zeros where no index points
   if (planes > 0 && lin > 0) cpu.scatter(false, out, xc, ic, planes, lout, lin, 1, call);
-  return record("MaxUnpoolBackward", out, [x], (grad) => {
-    const gc = contiguousRaw(grad, call);
-    const gx = zerosRaw(x.shape, x.dtype);
-    if (planes > 0 && lin > 0) cpu.gather(gx, gc, ic, planes, lout, lin, 1, call);
-    return [gx];
-  }, [ic]);
+  const back = (grad: Tensor) => [gatherPlanes(grad, ic, x.shape, lout, lin, "MaxUnpoolBackwardBackward", call)];
+  return recordTwice("MaxUnpoolBackward", out, [x], back, [ic]);
 }

@@ -7,9 +7,12 @@
 
 import * as nk from "../../backend/nn_kernels.ts";
 import { isFloat } from "../../backend/dtype.ts";
-import { record } from "../../autograd/node.ts";
+import { isGradEnabled } from "../../autograd/grad_mode.ts";
+import { recordTwice } from "../../autograd/node.ts";
 import { normDim, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
+import { exp, mul, sub } from "./elementwise.ts";
+import { sum } from "./reduce.ts";
 import { castRaw, checkTensor, contiguousRaw, emptyRaw } from "./util.ts";
 
 /** [outer, n, inner] of `shape` around dim `d` (a 0-d tensor is one element). */
@@ -30,7 +33,12 @@ function softmaxImpl(x: Tensor, dim: number, isLog: boolean, call: string): Tens
   const y = emptyRaw(x.shape, cd);
   nk.softmax(isLog, y, src, outer, n, inner, call);
   const out = cd === x.dtype ? y : castRaw(y, x.dtype, call);
-  return record(isLog ? "LogSoftmaxBackward" : "SoftmaxBackward", out, [x], (g) => {
+  return recordTwice(isLog ? "LogSoftmaxBackward" : "SoftmaxBackward", out, [x], (g) => {
+    if (isGradEnabled() && (g.requiresGrad || x.requiresGrad)) {
+      // With createGraph: PyTorch's formulas on the (differentiable) output.
+      if (isLog) return [sub(g, mul(exp(out), sum(g, d, true)))];
+      return [mul(out, sub(g, sum(mul(g, out), d, true)))];
+    }
     const gc = contiguousRaw(castRaw(g, cd, call), call);
     const gin = emptyRaw(x.shape, cd);
     nk.softmaxBackward(isLog, gin, gc, y, outer, n, inner, call);
@@ -39,7 +47,8 @@ function softmaxImpl(x: Tensor, dim: number, isLog: boolean, call: string): Tens
 }
 
 /**
- * `exp(x) / sum(exp(x))` along `dim`, computed stably (shifted by the max).
+ * `exp(x) / sum(exp(x))` along `dim`, computed stably (shifted by the max). Differentiable
+ * any number of times (the backward with createGraph is composed from differentiable ops).
  * Integer tensors are rejected (convert with `.float()` first).
  */
 export function softmax(x: Tensor, dim: number, call = "softmax"): Tensor {
