@@ -259,5 +259,5 @@ export {
   type GridSampleOptions,
   type GridSamplePaddingMode,
 } from "./grid_sample.ts";
-export { CTCLoss, type CTCLengths, type CTCLossOptions } from "./loss_ctc.ts";
+export { type CTCLengths, CTCLoss, type CTCLossOptions } from "./loss_ctc.ts";
 export { AdaptiveLogSoftmaxWithLoss, type AdaptiveLogSoftmaxWithLossOptions, type ASMOutput } from "./adaptive.ts";
