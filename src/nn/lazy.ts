@@ -103,21 +103,7 @@ function lazyLoad(
   const get = (k: string): unknown =>
     stateDict instanceof Map ? stateDict.get(k) : (stateDict as Record<string, unknown>)[k];
   const has = (k: string) => stateDict instanceof Map ? stateDict.has(k) : Object.hasOwn(stateDict, k);
-  const skip = new Set<string>();
-  let materialized = false;
-  noGrad(() => {
-    for (const [name, t] of [...m._parameters, ...m._buffers]) {
-      if (!t || !isLazy(t) || !has(name)) continue;
-      const v = get(name);
-      if (isLazy(v)) skip.add(name);
-      else if (isTensor(v)) {
-        v._live(`${m.constructor.name}.loadStateDict`);
-        t.materialize(v.shape as number[]);
-        materialized = true;
-      }
-    }
-  });
-  if (materialized) spec.fromLoaded(m);
+  const skip = materializeFrom(m, spec, (k) => (has(k) ? get(k) : undefined), "");
   if (skip.size === 0) return load(stateDict);
   const rest = new Map<string, Tensor>(stateDict instanceof Map ? stateDict : Object.entries(stateDict));
   for (const k of skip) rest.delete(k);
@@ -127,6 +113,30 @@ function lazyLoad(
   } finally {
     skipKeys.delete(m);
   }
+}
+
+/**
+ * Materializes `m`'s uninitialized tensors whose keys (`prefix` + name) the loaded dict holds as
+ * real tensors, with their shapes; returns the names whose loaded value is uninitialized too.
+ */
+function materializeFrom(m: Module, spec: LazySpec, get: (key: string) => unknown, prefix: string): Set<string> {
+  const skip = new Set<string>();
+  let materialized = false;
+  noGrad(() => {
+    for (const [name, t] of [...m._parameters, ...m._buffers]) {
+      if (!t || !isLazy(t)) continue;
+      const v = get(prefix + name);
+      if (v === undefined) continue;
+      if (isLazy(v)) skip.add(name);
+      else if (isTensor(v)) {
+        v._live(`${m.constructor.name}.loadStateDict`);
+        t.materialize(v.shape as number[]);
+        materialized = true;
+      }
+    }
+  });
+  if (materialized) spec.fromLoaded(m);
+  return skip;
 }
 
 /** stateDict with the keys `lazyLoad` skips removed. */
@@ -157,6 +167,10 @@ function lazyMethods(cls: { prototype: Module }, spec: LazySpec): void {
     },
     resetParameters(this: Module): void {
       if (!hasUninitialized(this)) base.resetParameters.call(this);
+    },
+    /** A parent's loadStateDict: materialize from the loaded shapes first (see Module's BeforeLoad). */
+    _beforeLoad(this: Module, get: (key: string) => unknown, prefix: string): void {
+      materializeFrom(this, spec, get, prefix);
     },
   };
   for (const [k, v] of Object.entries(methods)) {

@@ -25,6 +25,12 @@ export type BackwardHook = (
   gradOutput: (Tensor | null)[],
 ) => (Tensor | null)[] | void | undefined;
 
+/**
+ * @internal A hook a module may define to adapt itself before a parent's `loadStateDict` reads
+ * its shapes: `get` looks up a key of the loaded dict, `prefix` is this module's key prefix.
+ */
+export type BeforeLoad = (get: (key: string) => unknown, prefix: string) => void;
+
 /** What `loadStateDict` reports. */
 export interface LoadResult {
   missingKeys: string[];
@@ -454,6 +460,11 @@ export class Module {
     const entries: Map<string, unknown> = stateDict instanceof Map
       ? new Map(stateDict)
       : new Map(Object.entries(stateDict));
+    // Each submodule may first adapt itself to what is loaded (PyTorch's _load_from_state_dict
+    // hooks: a lazy module materializes its parameters with the loaded shapes).
+    for (const [name, m] of this.namedModules()) {
+      if (m !== this) (m as { _beforeLoad?: BeforeLoad })._beforeLoad?.((k) => entries.get(k), name ? `${name}.` : "");
+    }
     const own = this.stateDict();
     const ownKeys = Object.keys(own);
     const missing = ownKeys.filter((k) => !entries.has(k));

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { nn, optim, randn, type Tensor, zeros } from "../../mod.ts";
+import { nn, ones, optim, randn, type Tensor, tensor, zeros } from "../../mod.ts";
 import { assertMatches, cases, make, type TensorSpec } from "../util/fixture_act.ts";
 import { throwsWith } from "../util/fixture_json.ts";
 
@@ -190,16 +190,25 @@ Deno.test("lazy: stateDict and loadStateDict in both states", () => {
   );
 });
 
-Deno.test("lazy: containers load into uninitialized children only after a forward (no per-module load hook)", () => {
-  const m = new nn.Sequential(new nn.LazyLinear(3));
+Deno.test("lazy: a container loads into uninitialized children, which materialize with the loaded shapes", () => {
+  const m = new nn.Sequential(new nn.LazyLinear(3), new nn.ReLU(), new nn.LazyLinear(2));
+  m.loadStateDict({
+    "0.weight": zeros([3, 4]),
+    "0.bias": tensor([1, 2, 3]),
+    "2.weight": ones([2, 3]),
+    "2.bias": zeros([2]),
+  });
+  const first = m.get(0) as nn.Linear;
+  assert.deepEqual(first.weight.shape, [3, 4]);
+  assert.equal(first.inFeatures, 4);
+  assert.deepEqual(m.forward(randn([1, 4])).tolist(), [[6, 6]]);
+  assert.ok(m.get(0) instanceof nn.Linear);
+  // A missing key still fails the strict load, naming the key.
   throwsWith(
-    () => m.loadStateDict({ "0.weight": randn([3, 4]), "0.bias": randn([3]) }),
+    () => new nn.Sequential(new nn.LazyLinear(3)).loadStateDict({ "0.weight": zeros([3, 4]) }),
     RangeError,
-    /can't access the shape of an uninitialized parameter/,
+    /Missing key\(s\) in state_dict: "0\.bias"/,
   );
-  m.forward(randn([1, 4]));
-  m.loadStateDict({ "0.weight": zeros([3, 4]), "0.bias": zeros([3]) });
-  assert.deepEqual(m.forward(randn([1, 4])).tolist(), [[0, 0, 0]]);
 });
 
 Deno.test("lazy: dtype conversion before materialization, the dtype option, and the module after it", () => {

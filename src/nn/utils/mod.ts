@@ -1,5 +1,6 @@
 /**
- * `nn.utils`: gradient clipping, parameter/vector conversion, weight and spectral norm, parametrizations (`parametrize`) and the packed-sequence helpers of `nn.utils.rnn`.
+ * `nn.utils`: gradient clipping, parameter/vector conversion, weight and spectral norm,
+ * parametrizations (`parametrize`) and the packed-sequence helpers of `nn.utils.rnn`.
  *
  * @module
  */
