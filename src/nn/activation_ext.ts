@@ -1,8 +1,9 @@
 /**
  * Modern activations: GELU (exact and tanh), SiLU, Mish, Hardswish, Hardsigmoid, CELU, SELU,
- * GLU and Hardshrink, each beside its `nn.functional` twin. The elementwise ones run one native
+ * GLU, Hardshrink and RReLU, each beside its `nn.functional` twin. The elementwise ones run one native
  * kernel forward and one backward in PyTorch 1.13's formulas (`native/src/cpu/unary.c`); GLU is
- * a composition (`a * sigmoid(b)` over the two halves of a dim).
+ * a composition (`a * sigmoid(b)` over the two halves of a dim), and so are RReLU in training
+ * (`x * slope` with slopes drawn from the library's RNG) and `gumbelSoftmax`.
  *
  * Like PyTorch, they take floating point input only (integer and bool tensors are a TypeError);
  * float16 is computed in float32 and rounded back (PyTorch 1.13's CPU kernels refuse Half).
@@ -12,9 +13,13 @@
  * @module
  */
 
-import type { Tensor } from "../tensor/mod.ts";
+import { rand, type Tensor, zeros } from "../tensor/mod.ts";
+import { noGrad } from "../autograd/grad_mode.ts";
 import * as A from "../tensor/ops/activation.ts";
 import * as E from "../tensor/ops/elementwise.ts";
+import { maxDim } from "../tensor/ops/reduce.ts";
+import { scatter } from "../tensor/ops/indexing.ts";
+import { softmax } from "../tensor/ops/softmax.ts";
 import { narrow } from "../tensor/ops/view.ts";
 import { checkTensor } from "../tensor/ops/util.ts";
 import { describe, fmt, normDim } from "../tensor/shape.ts";
@@ -520,4 +525,178 @@ export class Hardshrink extends Module {
   override extraRepr(): string {
     return pyFloat(this.lambd);
   }
+}
+
+/** Options of `rrelu` / `nn.RReLU`. */
+export interface RreluOptions extends InplaceOptions {
+  /** The lower bound of the random negative slope (default 1/8). */
+  lower?: number;
+  /** The upper bound of the random negative slope (default 1/3). */
+  upper?: number;
+  /** Draw random slopes (functional only; default false: the fixed slope `(lower + upper) / 2`). */
+  training?: boolean;
+}
+
+const RRELU_BOUNDS: ArgSpec[] = [
+  { name: "lower", kind: "number", default: 1 / 8 },
+  { name: "upper", kind: "number", default: 1 / 3 },
+];
+
+function rreluImpl(x: unknown, lower: number, upper: number, training: boolean, inplace: boolean, call: string) {
+  const t = floatInput(x, call);
+  if (!(lower <= upper)) {
+    throw new RangeError(
+      `${call}: Lower bound should be less than or equal to the upper bound, got lower ${lower} and upper ${upper}`,
+    );
+  }
+  if (!training) return run(t, inplace, call, A.leakyReluOp((lower + upper) / 2));
+  // PyTorch: a slope uniform in [lower, upper] for every x <= 0, slope 1 elsewhere; the
+  // gradient is the slope used (the slopes are constants of the graph).
+  const slope = noGrad(() => {
+    const r = rand([...t.shape], { dtype: t.dtype === "float64" ? "float64" : "float32" }).mul(upper - lower).add(
+      lower,
+    );
+    return E.where(t.gt(0), 1, t.dtype === r.dtype ? r : r.to(t.dtype));
+  });
+  return inplace ? E.inplace(t, call, (src, out) => E.mul(src, slope, out)) : E.mul(t, slope);
+}
+
+/**
+ * Randomized leaky ReLU (PyTorch's `F.rrelu`): `x >= 0 ? x : a * x`. With `training` the slope
+ * `a` is drawn uniformly from `[lower, upper]` for every element (from the library's RNG, so
+ * `manualSeed` repeats it), otherwise `a = (lower + upper) / 2`; the gradient is the slope used.
+ * `F.rrelu(x, lower, upper, training, inplace)` or `{ lower, upper, training, inplace }`.
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * console.log(nn.functional.rrelu(tensor([-4, 2]), 0.25, 0.75).tolist()); // [-2, 2]
+ * const y = nn.functional.rrelu(tensor([-1, -1, 3]), { training: true });
+ * console.log(y.tolist().every((v) => v >= -1 / 3 && v <= 3)); // true
+ * ```
+ */
+export function rrelu(
+  input: Tensor,
+  lower?: number | RreluOptions,
+  upper?: number,
+  training?: boolean,
+  inplace?: boolean,
+): Tensor {
+  const a = parseArgs("rrelu", [lower, upper, training, inplace], [
+    ...RRELU_BOUNDS,
+    { name: "training", kind: "boolean", default: false },
+    INPLACE,
+  ]);
+  return rreluImpl(input, a.lower as number, a.upper as number, a.training as boolean, a.inplace as boolean, "rrelu");
+}
+
+/**
+ * In-place `rrelu`: `F.rrelu_(x, lower, upper, training)`.
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * const x = tensor([-8, 1]);
+ * nn.functional.rrelu_(x, 0.25, 0.25);
+ * console.log(x.tolist()); // [-2, 1]
+ * ```
+ */
+export function rrelu_(input: Tensor, lower = 1 / 8, upper = 1 / 3, training = false): Tensor {
+  return rrelu(input, lower, upper, training, true);
+}
+
+/**
+ * Randomized leaky ReLU as a module (PyTorch's `nn.RReLU`): random negative slopes in
+ * `[lower, upper]` in training mode, the fixed slope `(lower + upper) / 2` in eval mode.
+ * `new nn.RReLU()`, `new nn.RReLU(0.1, 0.3)` or `{ lower, upper, inplace }`.
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * const m = new nn.RReLU(0.1, 0.3);
+ * console.log(m.toString()); // RReLU(lower=0.1, upper=0.3)
+ * m.eval();
+ * console.log(m.forward(tensor([-10, 5])).tolist()); // [-2, 5]
+ * ```
+ */
+export class RReLU extends Module {
+  /** The lower bound of the random slope. */
+  lower: number;
+  /** The upper bound of the random slope. */
+  upper: number;
+  /** Whether forward overwrites its input. */
+  inplace: boolean;
+  /** `lower` (1/8), `upper` (1/3), `inplace` (false), positionally or in the options. */
+  constructor(lower?: number | Omit<RreluOptions, "training">, upper?: number, inplace?: boolean) {
+    super();
+    const a = parseArgs("RReLU", [lower, upper, inplace], [...RRELU_BOUNDS, INPLACE]);
+    this.lower = a.lower as number;
+    this.upper = a.upper as number;
+    this.inplace = a.inplace as boolean;
+  }
+  /** Applies the activation to `input` (random slopes when the module is training). */
+  override forward(input: Tensor): Tensor {
+    return rreluImpl(input, this.lower, this.upper, this.training, this.inplace, "RReLU.forward");
+  }
+  /** The arguments shown in the module's repr. */
+  override extraRepr(): string {
+    const f = (v: number) => (Number.isInteger(v) ? String(v) : pyFloat(v));
+    return `lower=${f(this.lower)}, upper=${f(this.upper)}${this.inplace ? ", inplace=True" : ""}`;
+  }
+}
+
+/** Options of `gumbelSoftmax`. */
+export interface GumbelSoftmaxOptions {
+  /** The temperature, > 0 (default 1). */
+  tau?: number;
+  /** Return one-hot samples with the soft samples' gradient (straight-through; default false). */
+  hard?: boolean;
+  /** Unused, as in PyTorch (kept for its positional order; default 1e-10). */
+  eps?: number;
+  /** The dim of the categories (default -1). */
+  dim?: number;
+}
+
+/**
+ * Samples from the Gumbel-softmax distribution (PyTorch's `F.gumbel_softmax`):
+ * `softmax((logits + g) / tau, dim)` with Gumbel noise `g = -log(Exp(1))` from the library's
+ * RNG. With `hard`, the result is the one-hot of the sample's argmax whose gradient is the
+ * soft sample's (`yHard - ySoft.detach() + ySoft`). `F.gumbelSoftmax(logits, { tau, hard, dim })`
+ * or PyTorch's positionals `(logits, tau, hard, eps, dim)`.
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * const y = nn.functional.gumbelSoftmax(tensor([[1, 2, 3]]), { hard: true });
+ * console.log(y.sum().item(), y.tolist()[0].filter((v) => v === 1).length); // 1 1
+ * ```
+ */
+export function gumbelSoftmax(
+  logits: Tensor,
+  tau?: number | GumbelSoftmaxOptions,
+  hard?: boolean,
+  eps?: number,
+  dim?: number,
+): Tensor {
+  const call = "gumbelSoftmax";
+  const a = parseArgs(call, [tau, hard, eps, dim], [
+    { name: "tau", kind: "number", default: 1 },
+    { name: "hard", kind: "boolean", default: false },
+    { name: "eps", kind: "number", default: 1e-10 },
+    { name: "dim", kind: "int", default: -1 },
+  ]);
+  const t = floatInput(logits, call);
+  const d = normDim(a.dim as number, Math.max(t.ndim, 1), call);
+  const gumbels = noGrad(() => {
+    const u = rand([...t.shape], { dtype: t.dtype === "float64" ? "float64" : "float32" });
+    const g = u.log().neg().log().neg(); // -log(Exp(1)) with Exp(1) = -log(U)
+    return g.dtype === t.dtype ? g : g.to(t.dtype);
+  });
+  const ySoft = softmax(E.div(E.add(t, gumbels), a.tau as number), d, call);
+  if (!a.hard) return ySoft;
+  const yHard = noGrad(() => {
+    const [, index] = maxDim(ySoft.detach(), d, true, false);
+    return scatter(zeros([...t.shape], { dtype: t.dtype }), d, index, 1, false);
+  });
+  return E.add(E.sub(yHard, ySoft.detach()), ySoft);
 }

@@ -1,6 +1,7 @@
 /**
- * Multi-head attention: `MultiheadAttention`, PyTorch 1.13's `nn.MultiheadAttention` with
- * the computation of `F.multi_head_attention_forward`, composed of differentiable tensor ops
+ * Multi-head attention: `MultiheadAttention`, PyTorch 1.13's `nn.MultiheadAttention`, and
+ * `multiHeadAttentionForward` (PyTorch's `F.multi_head_attention_forward`, which the module
+ * calls), composed of differentiable tensor ops
  * (linear projections, batched products, softmax, masks as additive `-inf`).
  *
  * @module
@@ -112,6 +113,379 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 
 /** PyTorch names the output projection's class so; it is an `nn.Linear`. */
 class NonDynamicallyQuantizableLinear extends Linear {}
+
+/** @internal Everything `multiHeadAttentionForward` takes, after the positional parsing. */
+interface MhaParams {
+  E: number;
+  H: number;
+  kdim: number;
+  vdim: number;
+  inW: Tensor | null;
+  qW: Tensor | null;
+  kW: Tensor | null;
+  vW: Tensor | null;
+  inB: Tensor | null;
+  biasK: Tensor | null;
+  biasV: Tensor | null;
+  addZeroAttn: boolean;
+  dropoutP: number;
+  outW: Tensor;
+  outB: Tensor | null;
+  staticK: Tensor | null;
+  staticV: Tensor | null;
+  kpm: Tensor | null;
+  needWeights: boolean;
+  attnMask: Tensor | null;
+  average: boolean;
+}
+
+/** Checks a static key/value `(N * numHeads, S, headDim)`. */
+function staticKv(call: string, t: Tensor, name: string, nh: number, hd: number, dtype: string): Tensor {
+  if (t.ndim !== 3 || t.shape[0] !== nh || t.shape[2] !== hd) {
+    throw new RangeError(
+      `${call}: expecting ${name} of shape (bsz * num_heads, S, head_dim) = ${fmt([nh, -1, hd])}, got ${fmt(t.shape)}`,
+    );
+  }
+  if (t.dtype !== dtype) throw new TypeError(`${call}: expected ${name} of dtype ${dtype}, got ${t.dtype}`);
+  return t;
+}
+
+/** @internal The computation of PyTorch's `F.multi_head_attention_forward` (batchFirst for the module). */
+function mhaImpl(
+  call: string,
+  query: Tensor,
+  key: Tensor,
+  value: Tensor,
+  batchFirst: boolean,
+  P: MhaParams,
+): [Tensor, Tensor | null] {
+  let kpm = P.kpm;
+  let mask = P.attnMask;
+  const H = P.H, E = P.E, hd = Math.floor(E / H);
+  // PyTorch's _mha_shape_check
+  let batched: boolean;
+  if (query.ndim === 3) {
+    batched = true;
+    if (key.ndim !== 3 || value.ndim !== 3) {
+      throw new RangeError(
+        `${call}: for batched (3-D) query, expected key and value to be 3-D but found ${key.ndim}-D and ` +
+          `${value.ndim}-D tensors respectively`,
+      );
+    }
+    if (kpm && kpm.ndim !== 2) {
+      throw new RangeError(
+        `${call}: for batched (3-D) query, expected key_padding_mask to be null or 2-D but found a ${kpm.ndim}-D tensor`,
+      );
+    }
+  } else if (query.ndim === 2) {
+    batched = false;
+    if (key.ndim !== 2 || value.ndim !== 2) {
+      throw new RangeError(
+        `${call}: for unbatched (2-D) query, expected key and value to be 2-D but found ${key.ndim}-D and ` +
+          `${value.ndim}-D tensors respectively`,
+      );
+    }
+    if (kpm && kpm.ndim !== 1) {
+      throw new RangeError(
+        `${call}: for unbatched (2-D) query, expected key_padding_mask to be null or 1-D but found a ${kpm.ndim}-D tensor`,
+      );
+    }
+  } else {
+    throw new RangeError(
+      `${call}: query should be unbatched 2D or batched 3D tensor but received ${query.ndim}-D query tensor`,
+    );
+  }
+  if (mask && mask.ndim !== 2 && mask.ndim !== 3) {
+    throw new RangeError(
+      `${call}: expected attn_mask to be null, 2-D or 3-D but found a ${mask.ndim}-D tensor`,
+    );
+  }
+  if (kpm && kpm.dtype !== "bool" && !kpm.isFloatingPoint()) {
+    throw new TypeError(`${call}: only bool and floating types of key_padding_mask are supported, got ${kpm.dtype}`);
+  }
+  if (mask && mask.dtype !== "bool" && mask.dtype !== "uint8" && !mask.isFloatingPoint()) {
+    throw new TypeError(`${call}: only float, byte, and bool types are supported for attn_mask, not ${mask.dtype}`);
+  }
+
+  let q = query, k = key, v = value;
+  if (batchFirst && batched) {
+    // keep the identities (self-attention / shared key-value) that select the packed paths
+    const kv = k === v, qk = q === k;
+    q = transpose(q, 1, 0);
+    k = qk ? q : transpose(k, 1, 0);
+    v = kv ? k : transpose(v, 1, 0);
+  }
+  if (!batched) {
+    const kv = k === v, qk = q === k;
+    q = unsqueeze(q, 1);
+    k = qk ? q : unsqueeze(k, 1);
+    v = kv ? k : unsqueeze(v, 1);
+    if (kpm) kpm = unsqueeze(kpm, 0);
+  }
+  const [L, N] = q.shape;
+  let S = k.shape[0];
+  if (q.shape[2] !== E) {
+    throw new RangeError(`${call}: was expecting embedding dimension of ${E}, but got ${q.shape[2]}`);
+  }
+  if (k.shape[2] !== P.kdim || v.shape[2] !== P.vdim) {
+    throw new RangeError(
+      `${call}: expected key and value with ${P.kdim} and ${P.vdim} features (kdim, vdim), got shapes ` +
+        `${fmt(key.shape)} and ${fmt(value.shape)}`,
+    );
+  }
+  if (k.shape[0] !== v.shape[0] || k.shape[1] !== N || v.shape[1] !== N) {
+    throw new RangeError(
+      `${call}: expected key and value of one sequence length and the query's batch size ${N}, got shapes ` +
+        `${fmt(key.shape)} and ${fmt(value.shape)} for query ${fmt(query.shape)}`,
+    );
+  }
+  const wRef = (P.inW ?? P.qW)!;
+  if (q.dtype !== wRef.dtype || k.dtype !== wRef.dtype || v.dtype !== wRef.dtype) {
+    throw new TypeError(
+      `${call}: expected query, key and value of the parameters' dtype ${wRef.dtype}, got ${q.dtype}, ` +
+        `${k.dtype} and ${v.dtype}`,
+    );
+  }
+  if (mask) {
+    if (mask.dtype === "uint8") mask = compare("ne", mask, 0);
+    if (mask.ndim === 2) {
+      if (!sameShape(mask.shape, [L, S])) {
+        throw new RangeError(
+          `${call}: the shape of the 2D attn_mask is ${fmt(mask.shape)}, but should be ${fmt([L, S])}`,
+        );
+      }
+      mask = unsqueeze(mask, 0);
+    } else if (!sameShape(mask.shape, [N * H, L, S])) {
+      throw new RangeError(
+        `${call}: the shape of the 3D attn_mask is ${fmt(mask.shape)}, but should be ${fmt([N * H, L, S])}`,
+      );
+    }
+  }
+
+  // in-projection (PyTorch's _in_projection_packed / _in_projection)
+  const b = P.inB;
+  const part = (t: Tensor | null, i: number, n = 1) => (t ? narrow(t, 0, i * E, n * E) : null);
+  let pq: Tensor, pk: Tensor, pv: Tensor;
+  if (P.inW) {
+    const w = P.inW;
+    if (k === v && q === k) [pq, pk, pv] = chunk(linear(q, w, b), 3, -1);
+    else if (k === v) {
+      pq = linear(q, part(w, 0)!, part(b, 0));
+      [pk, pv] = chunk(linear(k, part(w, 1, 2)!, part(b, 1, 2)), 2, -1);
+    } else {
+      pq = linear(q, part(w, 0)!, part(b, 0));
+      pk = linear(k, part(w, 1)!, part(b, 1));
+      pv = linear(v, part(w, 2)!, part(b, 2));
+    }
+  } else {
+    pq = linear(q, P.qW!, part(b, 0));
+    pk = linear(k, P.kW!, part(b, 1));
+    pv = linear(v, P.vW!, part(b, 2));
+  }
+
+  // PyTorch checks the key padding mask against the final source length (static keys'
+  // length, plus the bias and zero-attention positions that pad the mask with it)
+  const sk = P.staticK ? staticKv(call, P.staticK, "static_k", N * H, hd, wRef.dtype) : null;
+  const sv = P.staticV ? staticKv(call, P.staticV, "static_v", N * H, hd, wRef.dtype) : null;
+  const S0 = sk ? sk.shape[1] : S;
+  if (kpm && !sameShape(kpm.shape, [N, S0])) {
+    throw new RangeError(
+      `${call}: expected key_padding_mask of shape ${batched ? fmt([N, S0]) : fmt([S0])}, got ${
+        fmt(P.kpm ? P.kpm.shape : [])
+      }`,
+    );
+  }
+  if (P.biasK && P.biasV) {
+    if (P.staticK) throw new RangeError(`${call}: bias cannot be added to static key.`);
+    if (P.staticV) throw new RangeError(`${call}: bias cannot be added to static value.`);
+    pk = cat([pk, repeat(P.biasK, [1, N, 1])]);
+    pv = cat([pv, repeat(P.biasV, [1, N, 1])]);
+    if (mask) mask = padLast(mask);
+    if (kpm) kpm = padLast(kpm);
+  }
+  // (L, N, E) -> (N * H, L, headDim)
+  pq = transpose(reshape(pq, [L, N * H, hd]), 0, 1);
+  pk = sk ?? transpose(reshape(pk, [pk.shape[0], N * H, hd]), 0, 1);
+  pv = sv ?? transpose(reshape(pv, [pv.shape[0], N * H, hd]), 0, 1);
+  if (pk.shape[1] !== pv.shape[1]) {
+    throw new RangeError(
+      `${call}: expected keys and values of one source length, got ${pk.shape[1]} and ${pv.shape[1]} ` +
+        `(static_k / static_v replace the projected key / value)`,
+    );
+  }
+  if (P.addZeroAttn) {
+    pk = cat([pk, zeros([N * H, 1, hd], { dtype: pk.dtype })], 1);
+    pv = cat([pv, zeros([N * H, 1, hd], { dtype: pv.dtype })], 1);
+    if (mask) mask = padLast(mask);
+    if (kpm) kpm = padLast(kpm);
+  }
+  S = pk.shape[1];
+
+  // merge the key padding mask into the attention mask
+  if (kpm) {
+    kpm = reshape(expand(reshape(kpm, [N, 1, 1, S]), [N, H, 1, S]), [N * H, 1, S]);
+    if (!mask) mask = kpm;
+    else if (mask.dtype === "bool") mask = logical("or", mask, kpm.dtype === "bool" ? kpm : compare("ne", kpm, 0));
+    else {
+      if (kpm.dtype !== "bool") {
+        throw new TypeError(
+          `${call}: a float key_padding_mask cannot be combined with a float attn_mask (PyTorch's masked_fill ` +
+            `needs a bool mask); pass a bool key_padding_mask, or add it to attn_mask yourself`,
+        );
+      }
+      mask = where(kpm, -Infinity, mask);
+    }
+  }
+  if (mask && mask.dtype === "bool") mask = maskedFill(zeros(mask.shape, { dtype: pq.dtype }), mask, -Infinity);
+  else if (mask && mask.dtype !== pq.dtype) mask = to(mask, pq.dtype);
+
+  const p = P.dropoutP;
+  let w = bmm(div(pq, Math.sqrt(hd)), transpose(pk, 1, 2));
+  if (mask) w = add(mask, w);
+  w = softmax(w, -1);
+  if (p > 0) w = dropoutOp(w, p, true, { call });
+  let out = reshape(transpose(bmm(w, pv), 0, 1), [L * N, E]);
+  out = reshape(linear(out, P.outW, P.outB), [L, N, E]);
+
+  let weights: Tensor | null = null;
+  if (P.needWeights) {
+    weights = reshape(w, [N, H, L, S]);
+    if (P.average) weights = div(sum(weights, 1), H);
+    if (!batched) weights = squeeze(weights, 0);
+  }
+  if (!batched) out = squeeze(out, 1);
+  else if (batchFirst) out = transpose(out, 1, 0);
+  return [out, weights];
+}
+
+/** Options of `F.multiHeadAttentionForward` (PyTorch's keyword arguments, camelCase). */
+export interface MultiHeadAttentionForwardFnOptions extends MultiheadAttentionForwardOptions {
+  /** Apply dropout with `dropoutP` (default true, as in PyTorch). */
+  training?: boolean;
+  /** Project with `qProjWeight`/`kProjWeight`/`vProjWeight` instead of `inProjWeight` (default false). */
+  useSeparateProjWeight?: boolean;
+  /** `(E, E)` query projection (with `useSeparateProjWeight`). */
+  qProjWeight?: Tensor | null;
+  /** `(E, kdim)` key projection (with `useSeparateProjWeight`). */
+  kProjWeight?: Tensor | null;
+  /** `(E, vdim)` value projection (with `useSeparateProjWeight`). */
+  vProjWeight?: Tensor | null;
+  /** Already projected keys `(N * numHeads, S, headDim)`, used instead of projecting `key`. */
+  staticK?: Tensor | null;
+  /** Already projected values `(N * numHeads, S, headDim)`, used instead of projecting `value`. */
+  staticV?: Tensor | null;
+}
+
+const FN_SPECS: readonly ArgSpec[] = [
+  { name: "training", kind: "boolean", default: true },
+  { name: "keyPaddingMask", kind: "tensor?", default: null },
+  { name: "needWeights", kind: "boolean", default: true },
+  { name: "attnMask", kind: "tensor?", default: null },
+  { name: "useSeparateProjWeight", kind: "boolean", default: false },
+  { name: "qProjWeight", kind: "tensor?", default: null },
+  { name: "kProjWeight", kind: "tensor?", default: null },
+  { name: "vProjWeight", kind: "tensor?", default: null },
+  { name: "staticK", kind: "tensor?", default: null },
+  { name: "staticV", kind: "tensor?", default: null },
+  { name: "averageAttnWeights", kind: "boolean", default: true },
+];
+
+function optTensor(v: unknown, call: string, name: string): Tensor | null {
+  if (v === null || v === undefined) return null;
+  if (!isTensor(v)) throw new TypeError(`${call}: expected ${name} to be a Tensor or null, got ${describe(v)}`);
+  v._live(call);
+  return v;
+}
+
+/**
+ * PyTorch 1.13's `F.multi_head_attention_forward`: the computation of `nn.MultiheadAttention`
+ * (which calls it) on explicit parameters. `query` `(L, N, E)`, `key` `(S, N, kdim)`, `value`
+ * `(S, N, vdim)` or unbatched `(L, E)`, `(S, kdim)`, `(S, vdim)`; returns `[attnOutput, attnWeights]`
+ * as `MultiheadAttention.forward` (no `batchFirst` here). `training` defaults to true, as in
+ * PyTorch, so pass `{ training: false }` or `dropoutP = 0` for a deterministic result.
+ * `staticK` / `staticV` `(N * numHeads, S, headDim)` replace the projected keys / values (no
+ * `biasK`/`biasV` then). The rest of PyTorch's keyword arguments go into the options object.
+ *
+ * @example
+ * ```ts
+ * import { nn, randn } from "../../mod.ts";
+ * const E = 4, H = 2;
+ * const x = randn([3, 1, E]); // (L, N, E)
+ * const [out, w] = nn.functional.multiHeadAttentionForward(
+ *   x, x, x, E, H, randn([3 * E, E]), null, null, null, false, 0, randn([E, E]), null,
+ * );
+ * console.log(out.shape, w!.shape); // [3, 1, 4] [1, 3, 3]
+ * ```
+ */
+export function multiHeadAttentionForward(
+  query: Tensor,
+  key: Tensor,
+  value: Tensor,
+  embedDimToCheck: number,
+  numHeads: number,
+  inProjWeight: Tensor | null,
+  inProjBias: Tensor | null,
+  biasK: Tensor | null,
+  biasV: Tensor | null,
+  addZeroAttn: boolean,
+  dropoutP: number,
+  outProjWeight: Tensor,
+  outProjBias: Tensor | null,
+  opts?: MultiHeadAttentionForwardFnOptions,
+): [Tensor, Tensor | null] {
+  const call = "multiHeadAttentionForward";
+  for (
+    const [t, name] of [[query, "query"], [key, "key"], [value, "value"], [outProjWeight, "outProjWeight"]] as const
+  ) {
+    if (!isTensor(t)) throw new TypeError(`${call}: expected ${name} to be a Tensor, got ${describe(t)}`);
+    t._live(call);
+  }
+  const E = positiveInt(embedDimToCheck, call, "embedDimToCheck");
+  const H = positiveInt(numHeads, call, "numHeads");
+  if (Math.floor(E / H) * H !== E) throw new RangeError(`${call}: embed_dim ${E} not divisible by num_heads ${H}`);
+  if (typeof addZeroAttn !== "boolean") {
+    throw new TypeError(`${call}: expected addZeroAttn to be a boolean, got ${describe(addZeroAttn)}`);
+  }
+  if (typeof dropoutP !== "number" || !(dropoutP >= 0 && dropoutP <= 1)) {
+    throw new RangeError(`${call}: dropout probability has to be between 0 and 1, but got ${describe(dropoutP)}`);
+  }
+  const a = parseArgs(call, opts === undefined ? [] : [opts], FN_SPECS);
+  const inW = optTensor(inProjWeight, call, "inProjWeight");
+  const sep = a.useSeparateProjWeight as boolean;
+  const qW = a.qProjWeight as Tensor | null, kW = a.kProjWeight as Tensor | null, vW = a.vProjWeight as Tensor | null;
+  if (sep) {
+    for (const [t, name] of [[qW, "qProjWeight"], [kW, "kProjWeight"], [vW, "vProjWeight"]] as const) {
+      if (!t) throw new TypeError(`${call}: useSeparateProjWeight is true but ${name} is null`);
+      if (t.ndim !== 2) throw new RangeError(`${call}: expected ${name} to be 2-D, got shape ${fmt(t.shape)}`);
+    }
+  } else if (!inW) throw new TypeError(`${call}: expected inProjWeight (or useSeparateProjWeight with q/k/v weights)`);
+  if ((biasK === null) !== (biasV === null)) {
+    throw new TypeError(`${call}: expected biasK and biasV both null or both tensors`);
+  }
+  return mhaImpl(call, query, key, value, false, {
+    E,
+    H,
+    kdim: sep ? kW!.shape[1] : E,
+    vdim: sep ? vW!.shape[1] : E,
+    inW: sep ? null : inW,
+    qW: sep ? qW : null,
+    kW: sep ? kW : null,
+    vW: sep ? vW : null,
+    inB: optTensor(inProjBias, call, "inProjBias"),
+    biasK: optTensor(biasK, call, "biasK"),
+    biasV: optTensor(biasV, call, "biasV"),
+    addZeroAttn,
+    dropoutP: a.training ? dropoutP : 0,
+    outW: outProjWeight,
+    outB: optTensor(outProjBias, call, "outProjBias"),
+    staticK: a.staticK as Tensor | null,
+    staticV: a.staticV as Tensor | null,
+    kpm: a.keyPaddingMask as Tensor | null,
+    needWeights: a.needWeights as boolean,
+    attnMask: a.attnMask as Tensor | null,
+    average: a.averageAttnWeights as boolean,
+  });
+}
 
 /**
  * Multi-head attention ("Attention Is All You Need"), as PyTorch 1.13's
@@ -253,190 +627,28 @@ export class MultiheadAttention extends Module {
       t._live(call);
     }
     const a = parseArgs(call, rest, FORWARD_SPECS);
-    let kpm = a.keyPaddingMask as Tensor | null;
-    let mask = a.attnMask as Tensor | null;
-    const H = this.numHeads, E = this.embedDim, hd = this.headDim;
-
-    // PyTorch's _mha_shape_check
-    let batched: boolean;
-    if (query.ndim === 3) {
-      batched = true;
-      if (key.ndim !== 3 || value.ndim !== 3) {
-        throw new RangeError(
-          `${call}: for batched (3-D) query, expected key and value to be 3-D but found ${key.ndim}-D and ` +
-            `${value.ndim}-D tensors respectively`,
-        );
-      }
-      if (kpm && kpm.ndim !== 2) {
-        throw new RangeError(
-          `${call}: for batched (3-D) query, expected key_padding_mask to be null or 2-D but found a ${kpm.ndim}-D tensor`,
-        );
-      }
-    } else if (query.ndim === 2) {
-      batched = false;
-      if (key.ndim !== 2 || value.ndim !== 2) {
-        throw new RangeError(
-          `${call}: for unbatched (2-D) query, expected key and value to be 2-D but found ${key.ndim}-D and ` +
-            `${value.ndim}-D tensors respectively`,
-        );
-      }
-      if (kpm && kpm.ndim !== 1) {
-        throw new RangeError(
-          `${call}: for unbatched (2-D) query, expected key_padding_mask to be null or 1-D but found a ${kpm.ndim}-D tensor`,
-        );
-      }
-    } else {
-      throw new RangeError(
-        `${call}: query should be unbatched 2D or batched 3D tensor but received ${query.ndim}-D query tensor`,
-      );
-    }
-    if (mask && mask.ndim !== 2 && mask.ndim !== 3) {
-      throw new RangeError(
-        `${call}: expected attn_mask to be null, 2-D or 3-D but found a ${mask.ndim}-D tensor`,
-      );
-    }
-    if (kpm && kpm.dtype !== "bool" && !kpm.isFloatingPoint()) {
-      throw new TypeError(`${call}: only bool and floating types of key_padding_mask are supported, got ${kpm.dtype}`);
-    }
-    if (mask && mask.dtype !== "bool" && mask.dtype !== "uint8" && !mask.isFloatingPoint()) {
-      throw new TypeError(`${call}: only float, byte, and bool types are supported for attn_mask, not ${mask.dtype}`);
-    }
-
-    let q = query, k = key, v = value;
-    if (this.batchFirst && batched) {
-      // keep the identities (self-attention / shared key-value) that select the packed paths
-      const kv = k === v, qk = q === k;
-      q = transpose(q, 1, 0);
-      k = qk ? q : transpose(k, 1, 0);
-      v = kv ? k : transpose(v, 1, 0);
-    }
-    if (!batched) {
-      const kv = k === v, qk = q === k;
-      q = unsqueeze(q, 1);
-      k = qk ? q : unsqueeze(k, 1);
-      v = kv ? k : unsqueeze(v, 1);
-      if (kpm) kpm = unsqueeze(kpm, 0);
-    }
-    const [L, N] = q.shape;
-    let S = k.shape[0];
-    if (q.shape[2] !== E) {
-      throw new RangeError(`${call}: was expecting embedding dimension of ${E}, but got ${q.shape[2]}`);
-    }
-    if (k.shape[2] !== this.kdim || v.shape[2] !== this.vdim) {
-      throw new RangeError(
-        `${call}: expected key and value with ${this.kdim} and ${this.vdim} features (kdim, vdim), got shapes ` +
-          `${fmt(key.shape)} and ${fmt(value.shape)}`,
-      );
-    }
-    if (k.shape[0] !== v.shape[0] || k.shape[1] !== N || v.shape[1] !== N) {
-      throw new RangeError(
-        `${call}: expected key and value of one sequence length and the query's batch size ${N}, got shapes ` +
-          `${fmt(key.shape)} and ${fmt(value.shape)} for query ${fmt(query.shape)}`,
-      );
-    }
-    const wRef = (this.in_proj_weight ?? this.q_proj_weight)!;
-    if (q.dtype !== wRef.dtype || k.dtype !== wRef.dtype || v.dtype !== wRef.dtype) {
-      throw new TypeError(
-        `${call}: expected query, key and value of the parameters' dtype ${wRef.dtype}, got ${q.dtype}, ` +
-          `${k.dtype} and ${v.dtype}`,
-      );
-    }
-    if (kpm && !sameShape(kpm.shape, [N, S])) {
-      throw new RangeError(
-        `${call}: expected key_padding_mask of shape ${batched ? fmt([N, S]) : fmt([S])}, got ${
-          fmt(a.keyPaddingMask ? (a.keyPaddingMask as Tensor).shape : [])
-        }`,
-      );
-    }
-    if (mask) {
-      if (mask.dtype === "uint8") mask = compare("ne", mask, 0);
-      if (mask.ndim === 2) {
-        if (!sameShape(mask.shape, [L, S])) {
-          throw new RangeError(
-            `${call}: the shape of the 2D attn_mask is ${fmt(mask.shape)}, but should be ${fmt([L, S])}`,
-          );
-        }
-        mask = unsqueeze(mask, 0);
-      } else if (!sameShape(mask.shape, [N * H, L, S])) {
-        throw new RangeError(
-          `${call}: the shape of the 3D attn_mask is ${fmt(mask.shape)}, but should be ${fmt([N * H, L, S])}`,
-        );
-      }
-    }
-
-    // in-projection (PyTorch's _in_projection_packed / _in_projection)
-    const b = this.in_proj_bias;
-    const part = (t: Tensor | null, i: number, n = 1) => (t ? narrow(t, 0, i * E, n * E) : null);
-    let pq: Tensor, pk: Tensor, pv: Tensor;
-    if (this.in_proj_weight) {
-      const w = this.in_proj_weight;
-      if (k === v && q === k) [pq, pk, pv] = chunk(linear(q, w, b), 3, -1);
-      else if (k === v) {
-        pq = linear(q, part(w, 0)!, part(b, 0));
-        [pk, pv] = chunk(linear(k, part(w, 1, 2)!, part(b, 1, 2)), 2, -1);
-      } else {
-        pq = linear(q, part(w, 0)!, part(b, 0));
-        pk = linear(k, part(w, 1)!, part(b, 1));
-        pv = linear(v, part(w, 2)!, part(b, 2));
-      }
-    } else {
-      pq = linear(q, this.q_proj_weight!, part(b, 0));
-      pk = linear(k, this.k_proj_weight!, part(b, 1));
-      pv = linear(v, this.v_proj_weight!, part(b, 2));
-    }
-
-    if (this.bias_k && this.bias_v) {
-      pk = cat([pk, repeat(this.bias_k, [1, N, 1])]);
-      pv = cat([pv, repeat(this.bias_v, [1, N, 1])]);
-      if (mask) mask = padLast(mask);
-      if (kpm) kpm = padLast(kpm);
-    }
-    // (L, N, E) -> (N * H, L, headDim)
-    pq = transpose(reshape(pq, [L, N * H, hd]), 0, 1);
-    pk = transpose(reshape(pk, [pk.shape[0], N * H, hd]), 0, 1);
-    pv = transpose(reshape(pv, [pv.shape[0], N * H, hd]), 0, 1);
-    if (this.addZeroAttn) {
-      pk = cat([pk, zeros([N * H, 1, hd], { dtype: pk.dtype })], 1);
-      pv = cat([pv, zeros([N * H, 1, hd], { dtype: pv.dtype })], 1);
-      if (mask) mask = padLast(mask);
-      if (kpm) kpm = padLast(kpm);
-    }
-    S = pk.shape[1];
-
-    // merge the key padding mask into the attention mask
-    if (kpm) {
-      kpm = reshape(expand(reshape(kpm, [N, 1, 1, S]), [N, H, 1, S]), [N * H, 1, S]);
-      if (!mask) mask = kpm;
-      else if (mask.dtype === "bool") mask = logical("or", mask, kpm.dtype === "bool" ? kpm : compare("ne", kpm, 0));
-      else {
-        if (kpm.dtype !== "bool") {
-          throw new TypeError(
-            `${call}: a float key_padding_mask cannot be combined with a float attn_mask (PyTorch's masked_fill ` +
-              `needs a bool mask); pass a bool key_padding_mask, or add it to attn_mask yourself`,
-          );
-        }
-        mask = where(kpm, -Infinity, mask);
-      }
-    }
-    if (mask && mask.dtype === "bool") mask = maskedFill(zeros(mask.shape, { dtype: pq.dtype }), mask, -Infinity);
-    else if (mask && mask.dtype !== pq.dtype) mask = to(mask, pq.dtype);
-
-    const p = this.training ? this.dropout : 0;
-    let w = bmm(div(pq, Math.sqrt(hd)), transpose(pk, 1, 2));
-    if (mask) w = add(mask, w);
-    w = softmax(w, -1);
-    if (p > 0) w = dropoutOp(w, p, true, { call });
-    let out = reshape(transpose(bmm(w, pv), 0, 1), [L * N, E]);
-    out = reshape(linear(out, this.out_proj.weight, this.out_proj.bias), [L, N, E]);
-
-    let weights: Tensor | null = null;
-    if (a.needWeights) {
-      weights = reshape(w, [N, H, L, S]);
-      if (a.averageAttnWeights) weights = div(sum(weights, 1), H);
-      if (!batched) weights = squeeze(weights, 0);
-    }
-    if (!batched) out = squeeze(out, 1);
-    else if (this.batchFirst) out = transpose(out, 1, 0);
-    return [out, weights];
+    return mhaImpl(call, query, key, value, this.batchFirst, {
+      E: this.embedDim,
+      H: this.numHeads,
+      kdim: this.kdim,
+      vdim: this.vdim,
+      inW: this.in_proj_weight,
+      qW: this.q_proj_weight,
+      kW: this.k_proj_weight,
+      vW: this.v_proj_weight,
+      inB: this.in_proj_bias,
+      biasK: this.bias_k,
+      biasV: this.bias_v,
+      addZeroAttn: this.addZeroAttn,
+      dropoutP: this.training ? this.dropout : 0,
+      outW: this.out_proj.weight,
+      outB: this.out_proj.bias,
+      staticK: null,
+      staticV: null,
+      kpm: a.keyPaddingMask as Tensor | null,
+      needWeights: a.needWeights as boolean,
+      attnMask: a.attnMask as Tensor | null,
+      average: a.averageAttnWeights as boolean,
+    });
   }
 }

@@ -1,19 +1,20 @@
 /**
  * Distance functions: `PairwiseDistance` and `CosineSimilarity` with their twins
- * `pairwiseDistance` and `cosineSimilarity`. Compositions of differentiable tensor ops (the
+ * `pairwiseDistance` and `cosineSimilarity`, and `pdist`. Compositions of differentiable tensor ops (the
  * p-norm runs natively).
  *
  * @module
  */
 
-import type { Tensor } from "../tensor/mod.ts";
+import { type Tensor, tensor } from "../tensor/mod.ts";
 import { noGrad } from "../autograd/grad_mode.ts";
 import { recordTwice } from "../autograd/node.ts";
 import * as E from "../tensor/ops/elementwise.ts";
 import { norm, sum } from "../tensor/ops/reduce.ts";
 import { expand } from "../tensor/ops/view.ts";
+import { indexSelect } from "../tensor/ops/indexing.ts";
 import { checkTensor } from "../tensor/ops/util.ts";
-import { broadcastShapes, normDim } from "../tensor/shape.ts";
+import { broadcastShapes, describe, normDim } from "../tensor/shape.ts";
 import { Module } from "./module.ts";
 import { type ArgSpec, parseArgs } from "./positional.ts";
 
@@ -180,4 +181,65 @@ export class CosineSimilarity extends Module {
   override forward(x1: Tensor, x2: Tensor): Tensor {
     return cosine("CosineSimilarity.forward", x1, x2, this.dim, this.eps);
   }
+}
+
+/**
+ * The p-norm distances between the rows of a 2-d `input` `(N, M)`, condensed as PyTorch's
+ * `F.pdist`: the `N * (N - 1) / 2` distances `||input[i] - input[j]||_p` for `i < j` in row-major
+ * order. `p` (default 2) may be 0 (the count of differing entries), any positive number, or
+ * Infinity. The gradient is PyTorch's: zero for a pair at distance zero (p > 1, p < 1 with zero
+ * differences), `sign(diff)` for p = 1, every tied maximum entry for p = Infinity, zero for p = 0.
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "../../mod.ts";
+ * const x = tensor([[0, 0], [3, 4], [6, 8]]);
+ * console.log(nn.functional.pdist(x).tolist()); // [5, 10, 5]
+ * console.log(nn.functional.pdist(x, 1).tolist()); // [7, 14, 7]
+ * ```
+ */
+export function pdist(input: Tensor, p: number | { p?: number } = 2): Tensor {
+  const call = "pdist";
+  const a = parseArgs(call, [p], [{ name: "p", kind: "number", default: 2 }]);
+  const pp = a.p as number;
+  checkTensor(input, call, "input");
+  if (input.ndim !== 2) {
+    throw new RangeError(`${call}: pdist only supports 2D tensors, got: ${input.ndim}D`);
+  }
+  if (!input.isFloatingPoint()) {
+    throw new TypeError(`${call}: pdist only supports floating-point dtypes, got ${input.dtype}`);
+  }
+  if (!(pp >= 0)) throw new RangeError(`${call}: pdist only supports non-negative p values, got ${describe(pp)}`);
+  const n = input.shape[0];
+  const count = n < 2 ? 0 : (n * (n - 1)) / 2;
+  const ii = new BigInt64Array(count), jj = new BigInt64Array(count);
+  for (let i = 0, k = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++, k++) {
+      ii[k] = BigInt(i);
+      jj[k] = BigInt(j);
+    }
+  }
+  const diff = E.sub(indexSelect(input, 0, tensor(ii)), indexSelect(input, 0, tensor(jj)));
+  return pnormRows(diff, pp);
+}
+
+/** The p-norm of each row of `diff` `(K, M)`, with the backward of PyTorch's `_pdist_backward`. */
+function pnormRows(diff: Tensor, p: number): Tensor {
+  const d = noGrad(() => norm(diff, p, 1));
+  return recordTwice("PdistBackward", d, [diff], (g) => {
+    const ge = expand(g.unsqueeze(1), diff.shape);
+    const de = d.unsqueeze(1);
+    if (p === 0) return [E.mul(diff, 0)];
+    if (p === 1) return [E.mul(ge, E.sign(diff))];
+    if (p === Infinity) return [E.where(E.abs(diff).eq(de), E.mul(ge, E.sign(diff)), 0)];
+    const atZero = de.eq(0);
+    if (p === 2) return [E.where(atZero, 0, E.div(E.mul(ge, diff), de))];
+    if (p < 2) {
+      const r = E.div(E.mul(E.mul(E.sign(diff), E.pow(E.abs(diff), p - 1)), ge), E.pow(de, p - 1));
+      const zero = p < 1 ? E.logical("or", atZero, diff.eq(0)) : atZero;
+      return [E.where(zero, 0, r)];
+    }
+    const r = E.div(E.mul(E.mul(diff, E.pow(E.abs(diff), p - 2)), ge), E.pow(de, p - 1));
+    return [E.where(atZero, 0, r)];
+  }, [diff, d]);
 }

@@ -127,3 +127,6 @@ export { oneHot } from "./sparse.ts";
 export { channelShuffle } from "./vision.ts";
 export { affineGrid, gridSample } from "./grid_sample.ts";
 export { ctcLoss } from "./loss_ctc.ts";
+export { gumbelSoftmax, type GumbelSoftmaxOptions, rrelu, rrelu_ } from "./activation_ext.ts";
+export { pdist } from "./distance.ts";
+export { multiHeadAttentionForward, type MultiHeadAttentionForwardFnOptions } from "./attention.ts";

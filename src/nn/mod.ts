@@ -261,3 +261,5 @@ export {
 } from "./grid_sample.ts";
 export { type CTCLengths, CTCLoss, type CTCLossOptions } from "./loss_ctc.ts";
 export { AdaptiveLogSoftmaxWithLoss, type AdaptiveLogSoftmaxWithLossOptions, type ASMOutput } from "./adaptive.ts";
+export { RReLU, type RreluOptions } from "./activation_ext.ts";
+export { CrossMapLRN2d } from "./normalization.ts";

@@ -1,7 +1,7 @@
 /**
  * Normalization layers newer than the seed: `LayerNorm`, `GroupNorm` and `LocalResponseNorm`,
  * with their functional twins `layerNorm`, `groupNorm`, `localResponseNorm`, plus `normalize`
- * (Lp normalization along a dim). The InstanceNorm layers are in instancenorm.ts (as PyTorch
+ * (Lp normalization along a dim), and PyTorch 1.13's legacy `CrossMapLRN2d`. The InstanceNorm layers are in instancenorm.ts (as PyTorch
  * splits them) and share this file's helpers.
  *
  * Every layer is a composition of differentiable tensor ops (mean, subtraction, rsqrt, ...),
@@ -14,9 +14,10 @@
 import type { Device, Tensor } from "../tensor/mod.ts";
 import { full, zeros } from "../tensor/create.ts";
 import { noGrad } from "../autograd/grad_mode.ts";
+import { record } from "../autograd/node.ts";
 import * as E from "../tensor/ops/elementwise.ts";
 import { mean, norm } from "../tensor/ops/reduce.ts";
-import { reshape } from "../tensor/ops/view.ts";
+import { cat, narrow, reshape } from "../tensor/ops/view.ts";
 import { pad as padOp } from "../tensor/ops/pad.ts";
 import { avgPool } from "../tensor/ops/pool.ts";
 import { checkTensor } from "../tensor/ops/util.ts";
@@ -538,6 +539,107 @@ export class LocalResponseNorm extends Module {
   /** PyTorch's `extra_repr`: `2, alpha=0.0001, beta=0.75, k=1.0`. */
   override extraRepr(): string {
     return `${this.size}, alpha=${pyFloat(this.alpha)}, beta=${pyFloat(this.beta)}, k=${pyFloat(this.k)}`;
+  }
+}
+
+// ------------------------------------------------------------------ CrossMapLRN2d
+
+/** Python's `str` of a number as `str.format` shows it (an integer without `.0`). */
+const pyNum = (v: number) => (Number.isInteger(v) ? String(v) : pyFloat(v));
+
+/** Sum of `size` consecutive channels of `t` (N, C', H, W) at every offset: (N, C' - size + 1, H, W). */
+function windowSum(t: Tensor, size: number): Tensor {
+  const c = t.shape[1] - size + 1;
+  let acc = narrow(t, 1, 0, c);
+  for (let j = 1; j < size; j++) acc = E.add(acc, narrow(t, 1, j, c));
+  return acc;
+}
+
+/** `t` with `before` and `after` zero channels around dim 1. */
+function padChannels(t: Tensor, before: number, after: number): Tensor {
+  const parts: Tensor[] = [];
+  const z = (n: number) => zeros([t.shape[0], n, ...t.shape.slice(2)], { dtype: t.dtype });
+  if (before > 0) parts.push(z(before));
+  parts.push(t);
+  if (after > 0) parts.push(z(after));
+  return parts.length === 1 ? t : cat(parts, 1);
+}
+
+function crossMapLrn(call: string, x: Tensor, size: number, alpha: number, beta: number, k: number): Tensor {
+  checkTensor(x, call);
+  if (x.ndim !== 4) throw new RangeError(`${call}: expected a 4-D input (N, C, H, W), got ${x.ndim}-D`);
+  checkFloatInput(x, call);
+  const c = x.shape[1];
+  if (x.numel() === 0) return E.mul(x, 1);
+  // PyTorch 1.13's torch.nn._functions.CrossMapLRN2d: a running sum over channels that adds
+  // x²[c + P - 1] and drops x²[c - P] only for c > P (P = floor((size - 1) / 2 + 1)), so
+  // channel 0 stays in every window: scale[c] = x²[0] + Σ x²[max(1, c-P+1) .. min(c+P-1, C-1)].
+  const pre = Math.floor((size - 1) / 2 + 1);
+  const [scale, out] = noGrad(() => {
+    const sq = E.mul(x, x);
+    const first = narrow(sq, 1, 0, 1);
+    const rest = c > 1 ? padChannels(narrow(sq, 1, 1, c - 1), pre - 1 + 1, pre - 1) : padChannels(first, 0, 0);
+    // rest has channel 0 zeroed (leading zero channel + pre - 1 pads), length c + 2(pre - 1)
+    const win = c > 1 ? windowSum(rest, 2 * pre - 1) : E.mul(first, 0);
+    const sc = E.add(E.mul(E.add(win, first), alpha / size), k);
+    return [sc, E.mul(x, E.pow(sc, -beta))];
+  });
+  // PyTorch's own backward (not the exact gradient of the forward above): with
+  // r = g * out / scale zero-padded to C + size - 1 channels from offset I = trunc(size - (size - 1) / 2),
+  // grad[c] = g[c] * scale[c]^-beta - 2 alpha beta / size * x[c] * Σ r_padded[c .. c + size - 1].
+  const inv = Math.trunc(size - (size - 1) / 2);
+  return record("CrossMapLRN2dBackward", out, [x], (g) => {
+    const ratio = E.div(E.mul(g, out), scale);
+    const padded = padChannels(ratio, inv, Math.max(0, size - 1 - inv));
+    const acc = narrow(windowSum(padded, size), 1, 0, c);
+    return [E.sub(E.mul(g, E.pow(scale, -beta)), E.mul(E.mul(x, acc), (2 * alpha * beta) / size))];
+  }, [x, out, scale]);
+}
+
+/**
+ * PyTorch 1.13's legacy `nn.CrossMapLRN2d` (from Lua Torch): local response normalization
+ * across the channels of a 4-d input `(N, C, H, W)`, `x * (k + alpha / size * Σ x²)^-beta`.
+ * It differs from `LocalResponseNorm` as PyTorch's does: the window of channel c is
+ * `[c - P + 1, c + P - 1]` with `P = floor((size - 1) / 2) + 1` (so even sizes are widened),
+ * channel 0 is never dropped from the running sum (it stays in every window), and the
+ * backward is PyTorch's hand-written one, reproduced exactly (it is not the exact gradient of
+ * that forward; first derivatives only). `new nn.CrossMapLRN2d(3)`,
+ * `new nn.CrossMapLRN2d(3, 1e-3, 0.5, 2)` or `new nn.CrossMapLRN2d(3, { alpha, beta, k })`.
+ *
+ * @example
+ * ```ts
+ * import { nn, ones } from "../../mod.ts";
+ * const lrn = new nn.CrossMapLRN2d(3, { alpha: 3, beta: 1, k: 1 });
+ * console.log(lrn.toString()); // CrossMapLRN2d(3, alpha=3, beta=1, k=1)
+ * console.log(lrn.forward(ones([1, 2, 1, 1])).tolist()); // [[[[0.3333333432674408]], [[0.3333333432674408]]]]
+ * ```
+ */
+export class CrossMapLRN2d extends Module {
+  /** The number of channels in the window. */
+  size: number;
+  /** The multiplicative factor. */
+  alpha: number;
+  /** The exponent. */
+  beta: number;
+  /** The additive factor. */
+  k: number;
+  /** `size`, then `alpha` (1e-4), `beta` (0.75), `k` (1) positionally or in the options object. */
+  constructor(size: number, alpha?: number | LocalResponseNormOptions, beta?: number, k?: number) {
+    super();
+    const call = "CrossMapLRN2d";
+    const a = parseArgs(call, [alpha, beta, k], LRN_SPECS);
+    this.size = checkLrnSize(size, call);
+    this.alpha = a.alpha as number;
+    this.beta = a.beta as number;
+    this.k = a.k as number;
+  }
+  /** Normalizes `input` (N, C, H, W) across channels. */
+  override forward(input: Tensor): Tensor {
+    return crossMapLrn("CrossMapLRN2d.forward", input, this.size, this.alpha, this.beta, this.k);
+  }
+  /** PyTorch's `extra_repr`: `3, alpha=0.0001, beta=0.75, k=1`. */
+  override extraRepr(): string {
+    return `${this.size}, alpha=${pyNum(this.alpha)}, beta=${pyNum(this.beta)}, k=${pyNum(this.k)}`;
   }
 }
 
