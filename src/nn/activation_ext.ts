@@ -572,7 +572,7 @@ function rreluImpl(x: unknown, lower: number, upper: number, training: boolean, 
  * import { nn, tensor } from "../../mod.ts";
  * console.log(nn.functional.rrelu(tensor([-4, 2]), 0.25, 0.75).tolist()); // [-2, 2]
  * const y = nn.functional.rrelu(tensor([-1, -1, 3]), { training: true });
- * console.log(y.tolist().every((v) => v >= -1 / 3 && v <= 3)); // true
+ * console.log(Array.from(y.toArray() as Float32Array).every((v) => v >= -1 / 3 && v <= 3)); // true
  * ```
  */
 export function rrelu(
@@ -668,7 +668,7 @@ export interface GumbelSoftmaxOptions {
  * ```ts
  * import { nn, tensor } from "../../mod.ts";
  * const y = nn.functional.gumbelSoftmax(tensor([[1, 2, 3]]), { hard: true });
- * console.log(y.sum().item(), y.tolist()[0].filter((v) => v === 1).length); // 1 1
+ * console.log(y.sum().item(), Array.from(y.toArray() as Float32Array).filter((v) => v === 1).length); // 1 1
  * ```
  */
 export function gumbelSoftmax(

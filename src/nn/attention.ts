@@ -141,11 +141,11 @@ interface MhaParams {
 
 /** Checks a static key/value `(N * numHeads, S, headDim)`. */
 function staticKv(call: string, t: Tensor, name: string, nh: number, hd: number, dtype: string): Tensor {
-  if (t.ndim !== 3 || t.shape[0] !== nh || t.shape[2] !== hd) {
-    throw new RangeError(
-      `${call}: expecting ${name} of shape (bsz * num_heads, S, head_dim) = ${fmt([nh, -1, hd])}, got ${fmt(t.shape)}`,
-    );
+  if (t.ndim !== 3) {
+    throw new RangeError(`${call}: expected ${name} to be 3-D (bsz * num_heads, S, head_dim), got ${t.ndim}-D`);
   }
+  if (t.shape[0] !== nh) throw new RangeError(`${call}: expecting ${name}.size(0) of ${nh}, but got ${t.shape[0]}`);
+  if (t.shape[2] !== hd) throw new RangeError(`${call}: expecting ${name}.size(2) of ${hd}, but got ${t.shape[2]}`);
   if (t.dtype !== dtype) throw new TypeError(`${call}: expected ${name} of dtype ${dtype}, got ${t.dtype}`);
   return t;
 }
@@ -447,7 +447,11 @@ export function multiHeadAttentionForward(
     throw new TypeError(`${call}: expected addZeroAttn to be a boolean, got ${describe(addZeroAttn)}`);
   }
   if (typeof dropoutP !== "number" || !(dropoutP >= 0 && dropoutP <= 1)) {
-    throw new RangeError(`${call}: dropout probability has to be between 0 and 1, but got ${describe(dropoutP)}`);
+    throw new RangeError(
+      `${call}: dropout probability has to be between 0 and 1, but got ${
+        typeof dropoutP === "number" ? dropoutP : describe(dropoutP)
+      }`,
+    );
   }
   const a = parseArgs(call, opts === undefined ? [] : [opts], FN_SPECS);
   const inW = optTensor(inProjWeight, call, "inProjWeight");

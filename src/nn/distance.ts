@@ -14,7 +14,7 @@ import { norm, sum } from "../tensor/ops/reduce.ts";
 import { expand } from "../tensor/ops/view.ts";
 import { indexSelect } from "../tensor/ops/indexing.ts";
 import { checkTensor } from "../tensor/ops/util.ts";
-import { broadcastShapes, describe, normDim } from "../tensor/shape.ts";
+import { broadcastShapes, normDim } from "../tensor/shape.ts";
 import { Module } from "./module.ts";
 import { type ArgSpec, parseArgs } from "./positional.ts";
 
@@ -209,7 +209,7 @@ export function pdist(input: Tensor, p: number | { p?: number } = 2): Tensor {
   if (!input.isFloatingPoint()) {
     throw new TypeError(`${call}: pdist only supports floating-point dtypes, got ${input.dtype}`);
   }
-  if (!(pp >= 0)) throw new RangeError(`${call}: pdist only supports non-negative p values, got ${describe(pp)}`);
+  if (!(pp >= 0)) throw new RangeError(`${call}: pdist only supports non-negative p values, got ${pp}`);
   const n = input.shape[0];
   const count = n < 2 ? 0 : (n * (n - 1)) / 2;
   const ii = new BigInt64Array(count), jj = new BigInt64Array(count);
