@@ -463,6 +463,9 @@ export function multiHeadAttentionForward(
       if (t.ndim !== 2) throw new RangeError(`${call}: expected ${name} to be 2-D, got shape ${fmt(t.shape)}`);
     }
   } else if (!inW) throw new TypeError(`${call}: expected inProjWeight (or useSeparateProjWeight with q/k/v weights)`);
+  // the functional (unlike the module) still takes a uint8 key padding mask, as bool (PyTorch warns)
+  let fnKpm = a.keyPaddingMask as Tensor | null;
+  if (fnKpm && fnKpm.dtype === "uint8") fnKpm = compare("ne", fnKpm, 0);
   if ((biasK === null) !== (biasV === null)) {
     throw new TypeError(`${call}: expected biasK and biasV both null or both tensors`);
   }
@@ -484,7 +487,7 @@ export function multiHeadAttentionForward(
     outB: optTensor(outProjBias, call, "outProjBias"),
     staticK: a.staticK as Tensor | null,
     staticV: a.staticV as Tensor | null,
-    kpm: a.keyPaddingMask as Tensor | null,
+    kpm: fnKpm,
     needWeights: a.needWeights as boolean,
     attnMask: a.attnMask as Tensor | null,
     average: a.averageAttnWeights as boolean,

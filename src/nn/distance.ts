@@ -8,7 +8,7 @@
 
 import { type Tensor, tensor } from "../tensor/mod.ts";
 import { noGrad } from "../autograd/grad_mode.ts";
-import { recordTwice } from "../autograd/node.ts";
+import { record, recordTwice } from "../autograd/node.ts";
 import * as E from "../tensor/ops/elementwise.ts";
 import { norm, sum } from "../tensor/ops/reduce.ts";
 import { expand } from "../tensor/ops/view.ts";
@@ -226,7 +226,8 @@ export function pdist(input: Tensor, p: number | { p?: number } = 2): Tensor {
 /** The p-norm of each row of `diff` `(K, M)`, with the backward of PyTorch's `_pdist_backward`. */
 function pnormRows(diff: Tensor, p: number): Tensor {
   const d = noGrad(() => norm(diff, p, 1));
-  return recordTwice("PdistBackward", d, [diff], (g) => {
+  // first derivatives only, as PyTorch (its _pdist_backward has no derivative)
+  return record("PdistBackward", d, [diff], (g) => {
     const ge = expand(g.unsqueeze(1), diff.shape);
     const de = d.unsqueeze(1);
     if (p === 0) return [E.mul(diff, 0)];

@@ -354,3 +354,17 @@ Deno.test("CrossMapLRN2d: repr, no parameters, differs from LocalResponseNorm as
   );
   throwsWith(() => m.forward(tensor([[[[1n]]]])), TypeError, /^CrossMapLRN2d.forward: /);
 });
+
+Deno.test("multiHeadAttentionForward takes a uint8 key padding mask as bool (PyTorch 1.13's functional)", () => {
+  const E = 4, H = 2;
+  const x = randomDouble([3, 2, E], 31, -1, 1, false);
+  const inW = randomDouble([3 * E, E], 32, -1, 1, false), outW = randomDouble([E, E], 33, -1, 1, false);
+  const run = (kpm: Tensor) =>
+    F.multiHeadAttentionForward(x, x, x, E, H, inW, null, null, null, false, 0, outW, null, {
+      keyPaddingMask: kpm,
+    })[1]!;
+  const u8 = tensor(Uint8Array.from([0, 1, 0, 0, 0, 1]), { shape: [2, 3] });
+  const b = tensor(Uint8Array.from([0, 1, 0, 0, 0, 1]), { shape: [2, 3], dtype: "bool" });
+  assert.deepEqual(run(u8).tolist(), run(b).tolist());
+  assert.equal((run(b).toArray() as Float64Array)[1], 0);
+});
