@@ -263,3 +263,5 @@ export { type CTCLengths, CTCLoss, type CTCLossOptions } from "./loss_ctc.ts";
 export { AdaptiveLogSoftmaxWithLoss, type AdaptiveLogSoftmaxWithLossOptions, type ASMOutput } from "./adaptive.ts";
 export { RReLU, type RreluOptions } from "./activation_ext.ts";
 export { CrossMapLRN2d } from "./normalization.ts";
+export { type DictInit, ModuleDict, ParameterDict } from "./container.ts";
+export type { LoadStateDictPostHook } from "./module.ts";

@@ -8,7 +8,16 @@
  * @module
  */
 
-import { type Device, type DType, isTensor, keep, type RemovableHandle, type Tensor, zeros } from "../tensor/mod.ts";
+import {
+  type Device,
+  type DType,
+  empty,
+  isTensor,
+  keep,
+  type RemovableHandle,
+  type Tensor,
+  zeros,
+} from "../tensor/mod.ts";
 import { isGradEnabled, noGrad } from "../autograd/grad_mode.ts";
 import { record } from "../autograd/node.ts";
 import { describe, fmt, sameShape } from "../tensor/shape.ts";
@@ -37,6 +46,31 @@ export interface LoadResult {
   unexpectedKeys: string[];
 }
 
+/**
+ * A hook run after `loadStateDict` (PyTorch's `register_load_state_dict_post_hook`): it sees the
+ * module it was registered on and the shared missing/unexpected key lists, which it may edit
+ * in place (before `strict` checks them). It must not return a value.
+ */
+export type LoadStateDictPostHook = (module: Module, incompatibleKeys: LoadResult) => void;
+
+/** The state dict key suffix of a module's extra state (PyTorch's `_EXTRA_STATE_KEY_SUFFIX`). */
+const EXTRA_STATE = "_extra_state";
+
+const TYPENAMES: Record<string, string> = {
+  bool: "BoolTensor",
+  uint8: "ByteTensor",
+  int32: "IntTensor",
+  int64: "LongTensor",
+  float16: "HalfTensor",
+  float32: "FloatTensor",
+  float64: "DoubleTensor",
+};
+
+/** @internal PyTorch's `torch.typename` of a CPU tensor, e.g. `torch.FloatTensor`. */
+export function torchTypename(t: Tensor): string {
+  return `torch.${TYPENAMES[t.dtype] ?? t.dtype}`;
+}
+
 const INTERNAL = new Set([
   "training",
   "_parameters",
@@ -46,6 +80,7 @@ const INTERNAL = new Set([
   "_forwardHooks",
   "_forwardPreHooks",
   "_backwardHooks",
+  "_loadStateDictPostHooks",
   "forward",
 ]);
 
@@ -122,6 +157,8 @@ export class Module {
   _forwardPreHooks!: ForwardPreHook[];
   /** @internal */
   _backwardHooks!: BackwardHook[];
+  /** @internal */
+  _loadStateDictPostHooks!: LoadStateDictPostHook[];
 
   constructor() {
     const hidden = (key: string, value: unknown) =>
@@ -133,6 +170,7 @@ export class Module {
     hidden("_forwardHooks", []);
     hidden("_forwardPreHooks", []);
     hidden("_backwardHooks", []);
+    hidden("_loadStateDictPostHooks", []);
     const impl = (this as unknown as { forward: (...a: unknown[]) => unknown }).forward;
     const proxy = new Proxy(this, setTrap);
     hidden("forward", (...args: unknown[]) => proxy._call(impl, args));
@@ -332,6 +370,11 @@ export class Module {
     Reflect.set(this, name, tensor);
   }
 
+  /** The same as `addModule` (PyTorch's `register_module`). */
+  registerModule(name: string, module: Module | null): void {
+    this.addModule(name, module);
+  }
+
   /** PyTorch's rule: a name may be re-registered in its own table, but not shadow another attribute. */
   private _checkFree(name: string, own: Map<string, unknown>, call: string): void {
     // A field declared without a value (`bias!: Parameter | null`) holds undefined: it is free.
@@ -348,6 +391,78 @@ export class Module {
       throw new RangeError(`${this.constructor.name}.${call}: name can't contain ".", got "${name}"`);
     }
     if (name === "") throw new RangeError(`${this.constructor.name}.${call}: name can't be empty`);
+  }
+
+  // ------------------------------------------------------------------ lookup by dotted path
+
+  /**
+   * The submodule at a dotted path such as `"encoder.layers.0"` (`""` is this module), with
+   * PyTorch's errors: a RangeError when a step names nothing, a TypeError when it names
+   * something that is not a module.
+   *
+   * @example
+   * ```ts
+   * import { nn } from "../../mod.ts";
+   * const net = new nn.Sequential(new nn.Linear(2, 3), new nn.Sequential(new nn.ReLU()));
+   * console.log(net.getSubmodule("1.0").constructor.name); // ReLU
+   * console.log(net.getParameter("0.bias").shape); // [3]
+   * ```
+   */
+  getSubmodule(target: string): Module {
+    return this._submodule(target, "getSubmodule");
+  }
+
+  /** The Parameter at a dotted path such as `"fc.weight"` (PyTorch's `get_parameter`). */
+  getParameter(target: string): Parameter {
+    const [mod, name] = this._leaf(target, "getParameter");
+    const p = this._attr(mod, name, "getParameter");
+    if (!(p instanceof Parameter)) {
+      throw new TypeError(`${this.constructor.name}.getParameter: \`${name}\` is not an nn.Parameter`);
+    }
+    return p;
+  }
+
+  /** The buffer at a dotted path such as `"bn.running_mean"` (null for a buffer registered as null). */
+  getBuffer(target: string): Tensor | null {
+    const [mod, name] = this._leaf(target, "getBuffer");
+    const b = this._attr(mod, name, "getBuffer");
+    if (!mod._buffers.has(name)) throw new TypeError(`${this.constructor.name}.getBuffer: \`${name}\` is not a buffer`);
+    return b as Tensor | null;
+  }
+
+  private _submodule(target: string, call: string): Module {
+    if (typeof target !== "string") {
+      throw new TypeError(`${this.constructor.name}.${call}: expected a string target, got ${describe(target)}`);
+    }
+    if (target === "") return this;
+    // deno-lint-ignore no-this-alias
+    let mod: Module = this;
+    for (const item of target.split(".")) {
+      const v = this._attr(mod, item, call);
+      if (!isModule(v)) throw new TypeError(`${this.constructor.name}.${call}: \`${item}\` is not an nn.Module`);
+      mod = v;
+    }
+    return mod;
+  }
+
+  /** Python's `target.rpartition(".")`: the owning module and the last name. */
+  private _leaf(target: string, call: string): [Module, string] {
+    if (typeof target !== "string") {
+      throw new TypeError(`${this.constructor.name}.${call}: expected a string target, got ${describe(target)}`);
+    }
+    const dot = target.lastIndexOf(".");
+    return [this._submodule(dot < 0 ? "" : target.slice(0, dot), call), target.slice(dot + 1)];
+  }
+
+  /** Python's `getattr(mod, name)` after a `hasattr` check. */
+  private _attr(mod: Module, name: string, call: string): unknown {
+    if (mod._modules.has(name)) return mod._modules.get(name);
+    if (mod._parameters.has(name)) return mod._parameters.get(name);
+    if (mod._buffers.has(name)) return mod._buffers.get(name);
+    if (name === "" || !(name in mod)) {
+      throw new RangeError(`${this.constructor.name}.${call}: ${mod.constructor.name} has no attribute \`${name}\``);
+    }
+    return (mod as unknown as Record<string, unknown>)[name];
   }
 
   // ------------------------------------------------------------------ iteration
@@ -420,7 +535,53 @@ export class Module {
   private _saveTo(out: Record<string, Tensor>, prefix: string): void {
     for (const [name, p] of this._parameters) if (p) out[prefix + name] = p.detach();
     for (const [name, b] of this._buffers) if (b && !this._nonPersistent.has(name)) out[prefix + name] = b.detach();
+    if (this._hasExtraState("get")) out[prefix + EXTRA_STATE] = this.getExtraState() as Tensor;
     for (const [name, m] of this._modules) if (m) m._saveTo(out, `${prefix}${name}.`);
+  }
+
+  /** Whether a subclass overrides `getExtraState` / `setExtraState` (PyTorch's test). */
+  private _hasExtraState(which: "get" | "set"): boolean {
+    return which === "get"
+      ? this.getExtraState !== Module.prototype.getExtraState
+      : this.setExtraState !== Module.prototype.setExtraState;
+  }
+
+  /**
+   * Extra state to save in the state dict under `_extra_state`. Override it (and
+   * `setExtraState`) in a subclass to save state that is not a parameter or buffer; as in
+   * PyTorch, the key exists exactly when a subclass overrides this method. The base class
+   * throws.
+   *
+   * @example
+   * ```ts
+   * import { nn } from "../../mod.ts";
+   * class Counter extends nn.Module {
+   *   count = 0;
+   *   override getExtraState() {
+   *     return { count: this.count };
+   *   }
+   *   override setExtraState(state: any) {
+   *     this.count = state.count;
+   *   }
+   * }
+   * const a = new Counter(), b = new Counter();
+   * a.count = 5;
+   * console.log(Object.keys(a.stateDict())); // ["_extra_state"]
+   * b.loadStateDict(a.stateDict());
+   * console.log(b.count); // 5
+   * ```
+   */
+  getExtraState(): unknown {
+    throw new TypeError(
+      `${this.constructor.name}.getExtraState: not implemented; a subclass that saves extra state overrides getExtraState`,
+    );
+  }
+
+  /** Restores what `getExtraState` returned (called by `loadStateDict`); the base class throws. */
+  setExtraState(_state: unknown): void {
+    throw new TypeError(
+      `${this.constructor.name}.setExtraState: not implemented; a subclass that loads extra state overrides setExtraState`,
+    );
   }
 
   /**
@@ -429,8 +590,13 @@ export class Module {
    *
    * With `strict` (the default) a missing or unexpected key is an error; a shape mismatch is
    * an error in both modes. The error names every problem, in PyTorch's words and order
-   * (missing keys, unexpected keys, then size mismatches), and nothing is copied then.
+   * (missing keys, unexpected keys, then size mismatches). After a shape mismatch nothing is
+   * copied; otherwise the matching values are copied (and `setExtraState` called) before the
+   * post hooks run and before `strict` is checked, as in PyTorch.
    * Returns the keys that were missing and unexpected (relevant when `strict` is false).
+   *
+   * Hooks registered with `registerLoadStateDictPostHook` run per module, children first,
+   * with the lists as far as PyTorch's traversal has filled them; they may edit them in place.
    *
    * @example
    * ```ts
@@ -466,9 +632,7 @@ export class Module {
       if (m !== this) (m as { _beforeLoad?: BeforeLoad })._beforeLoad?.((k) => entries.get(k), name ? `${name}.` : "");
     }
     const own = this.stateDict();
-    const ownKeys = Object.keys(own);
-    const missing = ownKeys.filter((k) => !entries.has(k));
-    const unexpected = [...entries.keys()].filter((k) => !Object.hasOwn(own, k));
+    const ownKeys = Object.keys(own).filter((k) => !isExtraKey(k));
     const mismatched: string[] = [];
     for (const k of ownKeys) {
       if (!entries.has(k)) continue;
@@ -485,12 +649,57 @@ export class Module {
         );
       }
     }
-    const problems: string[] = [];
-    if (strict && missing.length) {
-      problems.push(`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(", ")}. `);
+    // The state dict's values share storage with the parameters and buffers: copying into
+    // them writes the module's tensors (and keeps their identity, so optimizers stay valid).
+    if (!mismatched.length) {
+      noGrad(() => {
+        for (const k of ownKeys) if (entries.has(k)) own[k].copy_(entries.get(k) as Tensor);
+      });
     }
-    if (strict && unexpected.length) {
-      problems.push(`Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(", ")}. `);
+    // PyTorch's recursive load(): each module adds its own missing and unexpected keys, its
+    // children follow, then its post hooks see (and may edit) the lists built so far.
+    const result: LoadResult = { missingKeys: [], unexpectedKeys: [] };
+    const ownSet = new Set(Object.keys(own));
+    const load = (m: Module, prefix: string, keys: string[]) => {
+      const local = new Set<string>();
+      for (const k of ownSet) {
+        const rest = k.slice(prefix.length);
+        if (k.startsWith(prefix) && !rest.includes(".") && rest !== EXTRA_STATE) local.add(rest);
+      }
+      for (const name of local) if (!entries.has(prefix + name)) result.missingKeys.push(prefix + name);
+      const extraKey = prefix + EXTRA_STATE;
+      if (m._hasExtraState("set")) {
+        if (entries.has(extraKey)) {
+          if (!mismatched.length) m.setExtraState(entries.get(extraKey));
+        } else result.missingKeys.push(extraKey);
+      } else if (entries.has(extraKey)) result.unexpectedKeys.push(extraKey);
+      for (const k of keys) {
+        if (k === extraKey) continue;
+        const first = k.slice(prefix.length).split(".", 1)[0];
+        if (!m._modules.has(first) && !local.has(first)) result.unexpectedKeys.push(k);
+      }
+      for (const [name, child] of m._modules) {
+        if (!child) continue;
+        const p = `${prefix}${name}.`;
+        load(child, p, keys.filter((k) => k.startsWith(p)));
+      }
+      for (const hook of [...m._loadStateDictPostHooks]) {
+        const out = hook(m, result);
+        if (out !== undefined) {
+          throw new TypeError(
+            `${call}: hooks registered with registerLoadStateDictPostHook are not expected to return new values; ` +
+              "edit incompatibleKeys in place instead",
+          );
+        }
+      }
+    };
+    load(this, "", [...entries.keys()]);
+    const problems: string[] = [];
+    if (strict && result.missingKeys.length) {
+      problems.push(`Missing key(s) in state_dict: ${result.missingKeys.map((k) => `"${k}"`).join(", ")}. `);
+    }
+    if (strict && result.unexpectedKeys.length) {
+      problems.push(`Unexpected key(s) in state_dict: ${result.unexpectedKeys.map((k) => `"${k}"`).join(", ")}. `);
     }
     problems.push(...mismatched);
     if (problems.length) {
@@ -498,12 +707,32 @@ export class Module {
         `${call}: Error(s) in loading state_dict for ${this.constructor.name}:\n\t${problems.join("\n\t")}`,
       );
     }
-    // The state dict's values share storage with the parameters and buffers: copying into
-    // them writes the module's tensors (and keeps their identity, so optimizers stay valid).
-    noGrad(() => {
-      for (const k of ownKeys) if (entries.has(k)) own[k].copy_(entries.get(k) as Tensor);
-    });
-    return { missingKeys: missing, unexpectedKeys: unexpected };
+    return result;
+  }
+
+  /**
+   * Registers `hook(module, incompatibleKeys)`, run after `loadStateDict` has loaded this
+   * module and its children (PyTorch's `register_load_state_dict_post_hook`). The hook may
+   * edit `incompatibleKeys.missingKeys` / `unexpectedKeys` in place, before `strict` checks
+   * them; returning a value is an error.
+   *
+   * @example
+   * ```ts
+   * import { nn } from "../../mod.ts";
+   * const lin = new nn.Linear(2, 2);
+   * lin.registerLoadStateDictPostHook((_m, keys) => {
+   *   keys.missingKeys.splice(0, keys.missingKeys.length); // tolerate missing keys
+   * });
+   * console.log(lin.loadStateDict({ weight: lin.weight }).missingKeys); // []
+   * ```
+   */
+  registerLoadStateDictPostHook(hook: LoadStateDictPostHook): RemovableHandle {
+    if (typeof hook !== "function") {
+      throw new TypeError(
+        `${this.constructor.name}.registerLoadStateDictPostHook: expected a function, got ${describe(hook)}`,
+      );
+    }
+    return handle(this._loadStateDictPostHooks, hook);
   }
 
   // ------------------------------------------------------------------ modes and conversion
@@ -575,6 +804,90 @@ export class Module {
   /** Converts floating point parameters and buffers to float16 (CPU ops compute in float32). */
   half(): this {
     return this._convert((t) => (t.isFloatingPoint() ? t.to("float16") : t));
+  }
+
+  /**
+   * bfloat16 is not a dtype of denotorch (safetensors files holding bfloat16 are widened to
+   * float32 on load), so this throws a TypeError; use `float()` or `half()`.
+   */
+  bfloat16(): this {
+    throw new TypeError(
+      `${this.constructor.name}.bfloat16: denotorch has no bfloat16 dtype; use float() (float32) or half() (float16)`,
+    );
+  }
+
+  /**
+   * Casts every parameter and buffer, integer ones included, to `dtype` (PyTorch's
+   * `Module.type`). A Parameter that requires grad must stay floating point.
+   *
+   * @example
+   * ```ts
+   * import { nn } from "../../mod.ts";
+   * const bn = new nn.BatchNorm1d(2).type("float64");
+   * console.log(bn.getParameter("weight").dtype, bn.getBuffer("num_batches_tracked")!.dtype); // float64 float64
+   * ```
+   */
+  type(dtype: DType): this {
+    const call = `${this.constructor.name}.type`;
+    if (!isDType(dtype)) throw new TypeError(`${call}: unknown dtype ${describe(dtype)}`);
+    if (!dtype.startsWith("float")) {
+      for (const m of this.modules()) {
+        for (const [, p] of m._parameters) {
+          if (p && p.requiresGrad) {
+            throw new TypeError(
+              `${call}: data set to a tensor that requires gradients must be floating point or complex dtype, got ${dtype}`,
+            );
+          }
+        }
+      }
+    }
+    return this._convertNamed(call, (t) => t.to(dtype));
+  }
+
+  /** Sets `requiresGrad` of every parameter (recursively), e.g. `requiresGrad_(false)` to freeze. */
+  requiresGrad_(requiresGrad = true): this {
+    if (typeof requiresGrad !== "boolean") {
+      throw new TypeError(`${this.constructor.name}.requiresGrad_: expected a boolean, got ${describe(requiresGrad)}`);
+    }
+    for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
+    return this;
+  }
+
+  /**
+   * Returns this: CPU tensors are already in memory other workers can be handed (PyTorch's
+   * `share_memory` moves storage to shared memory for multiprocessing).
+   */
+  shareMemory(): this {
+    return this;
+  }
+
+  /**
+   * Replaces every parameter, gradient and buffer with a new uninitialized tensor of the same
+   * shape and dtype on `device` (PyTorch's `to_empty`), keeping the Parameter and buffer
+   * objects. denotorch's uninitialized tensors hold zeros.
+   *
+   * @example
+   * ```ts
+   * import { nn } from "../../mod.ts";
+   * const lin = new nn.Linear(2, 3);
+   * const w = lin.weight;
+   * lin.toEmpty();
+   * console.log(lin.weight === w, lin.weight.shape); // true [3, 2]
+   * ```
+   */
+  toEmpty(opts: { device?: Device } = {}): this {
+    const call = `${this.constructor.name}.toEmpty`;
+    if (opts === null || typeof opts !== "object") {
+      throw new TypeError(`${call}: expected an options object { device }, got ${describe(opts)}`);
+    }
+    for (const k of Object.keys(opts)) {
+      if (k !== "device") throw new TypeError(`${call}: unknown option '${k}' (expected device)`);
+    }
+    const device = opts.device ?? "cpu";
+    if (typeof device !== "string" || !/^(cpu|cuda(:\d+)?)$/.test(device)) {
+      throw new TypeError(`${call}: unknown device ${describe(device)}; expected "cpu" or "cuda:N"`);
+    }
+    return this._convertNamed(call, (t) => empty(t.shape, { dtype: t.dtype }).to(device), device);
   }
 
   /** Moves parameters and buffers to the CPU. */
@@ -705,23 +1018,36 @@ export class Module {
     return "";
   }
 
-  /** PyTorch-style repr: the module and its children, indented. */
+  /**
+   * PyTorch-style repr (`Module.__repr__`): the extra repr lines, then the children
+   * (`None` for a child slot registered as null), indented.
+   */
   toString(): string {
-    const lines: string[] = [];
-    for (const [name, m] of this._modules) {
-      if (!m) continue;
-      const sub = m.toString().split("\n").join("\n  ");
-      lines.push(`  (${name}): ${sub}`);
-    }
     const extra = this.extraRepr();
-    if (!lines.length) return `${this.constructor.name}(${extra})`;
-    return `${this.constructor.name}(${extra ? `${extra}` : ""}\n${lines.join("\n")}\n)`;
+    const extraLines = extra ? extra.split("\n") : [];
+    const childLines: string[] = [];
+    for (const [name, m] of this._modules) {
+      const sub = m ? m.toString().split("\n").join("\n  ") : "None";
+      childLines.push(`(${name}): ${sub}`);
+    }
+    const lines = [...extraLines, ...childLines];
+    let main = `${this.constructor.name}(`;
+    if (lines.length) {
+      if (extraLines.length === 1 && !childLines.length) main += extraLines[0];
+      else main += `\n  ${lines.join("\n  ")}\n`;
+    }
+    return `${main})`;
   }
 
   /** For console.log in Deno. */
   [Symbol.for("Deno.customInspect")](): string {
     return this.toString();
   }
+}
+
+/** Whether a state dict key is some module's `_extra_state`. */
+function isExtraKey(k: string): boolean {
+  return k === EXTRA_STATE || k.endsWith(`.${EXTRA_STATE}`);
 }
 
 /**
