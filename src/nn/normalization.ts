@@ -568,6 +568,8 @@ function padChannels(t: Tensor, before: number, after: number): Tensor {
 function crossMapLrn(call: string, x: Tensor, size: number, alpha: number, beta: number, k: number): Tensor {
   checkTensor(x, call);
   if (x.ndim !== 4) throw new RangeError(`${call}: expected a 4-D input (N, C, H, W), got ${x.ndim}-D`);
+  // float16 is computed in float32 and rounded once (PyTorch rounds after every step)
+  if (x.dtype === "float16") return crossMapLrn(call, x.to("float32"), size, alpha, beta, k).to("float16");
   checkFloatInput(x, call);
   const c = x.shape[1];
   if (x.numel() === 0) return E.mul(x, 1);
@@ -589,6 +591,13 @@ function crossMapLrn(call: string, x: Tensor, size: number, alpha: number, beta:
   // grad[c] = g[c] * scale[c]^-beta - 2 alpha beta / size * x[c] * Σ r_padded[c .. c + size - 1].
   const inv = Math.trunc(size - (size - 1) / 2);
   return record("CrossMapLRN2dBackward", out, [x], (g) => {
+    if (inv > size - 1) {
+      // PyTorch 1.13's backward narrows C channels at offset 1 out of C + size - 1 = C
+      throw new RangeError(
+        `${call}: PyTorch 1.13's CrossMapLRN2d has no backward for size 1 (start (1) + length (${c}) exceeds ` +
+          `dimension size (${c}))`,
+      );
+    }
     const ratio = E.div(E.mul(g, out), scale);
     const padded = padChannels(ratio, inv, Math.max(0, size - 1 - inv));
     const acc = narrow(windowSum(padded, size), 1, 0, c);

@@ -368,3 +368,17 @@ Deno.test("multiHeadAttentionForward takes a uint8 key padding mask as bool (PyT
   assert.deepEqual(run(u8).tolist(), run(b).tolist());
   assert.equal((run(b).toArray() as Float64Array)[1], 0);
 });
+
+Deno.test("CrossMapLRN2d: size 1 has PyTorch's failing backward; float16 keeps its dtype", () => {
+  const x = randomDouble([1, 3, 2, 1], 41);
+  const y = new nn.CrossMapLRN2d(1, 0.5).forward(x);
+  throwsWith(
+    () => y.sum().backward(),
+    RangeError,
+    /^CrossMapLRN2d.forward: PyTorch 1.13's CrossMapLRN2d has no backward for size 1 \(start \(1\) \+ length \(3\) exceeds dimension size \(3\)\)$/,
+  );
+  const h = new nn.CrossMapLRN2d(3, 0.5).forward(x.detach().half());
+  assert.equal(h.dtype, "float16");
+  const ref = new nn.CrossMapLRN2d(3, 0.5).forward(x.detach());
+  assertClose(Array.from(h.float().toArray() as Float32Array), nums(ref), 2e-3, 2e-3);
+});
