@@ -694,6 +694,11 @@ export function gumbelSoftmax(
   });
   const ySoft = softmax(E.div(E.add(t, gumbels), a.tau as number), d, call);
   if (!a.hard) return ySoft;
+  if (t.ndim > 0 && t.shape[d] === 0) {
+    throw new RangeError(
+      `${call}: hard samples take the max over dim ${d}, expected it to have non-zero size, got shape ${fmt(t.shape)}`,
+    );
+  }
   const yHard = noGrad(() => {
     const [, index] = maxDim(ySoft.detach(), d, true, false);
     return scatter(zeros([...t.shape], { dtype: t.dtype }), d, index, 1, false);

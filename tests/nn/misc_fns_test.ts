@@ -382,3 +382,14 @@ Deno.test("CrossMapLRN2d: size 1 has PyTorch's failing backward; float16 keeps i
   const ref = new nn.CrossMapLRN2d(3, 0.5).forward(x.detach());
   assertClose(Array.from(h.float().toArray() as Float32Array), nums(ref), 2e-3, 2e-3);
 });
+
+Deno.test("gumbelSoftmax: zero-size inputs (a hard sample needs a non-empty dim, as PyTorch's max)", () => {
+  assert.deepEqual(F.gumbelSoftmax(zeros([0, 3]), { hard: true }).shape, [0, 3]);
+  assert.deepEqual(F.gumbelSoftmax(zeros([2, 0])).shape, [2, 0]);
+  throwsWith(
+    () => F.gumbelSoftmax(zeros([2, 0]), { hard: true }),
+    RangeError,
+    /^gumbelSoftmax: hard samples take the max over dim 1, expected it to have non-zero size, got shape \[2, 0\]$/,
+  );
+  assert.equal(F.rrelu(zeros([3]).half(), { training: true }).dtype, "float16");
+});
