@@ -355,3 +355,51 @@ Deno.test("Module: extra state only when a subclass overrides getExtraState; loa
     /^Linear\.registerLoadStateDictPostHook: expected a function, got number 3$/,
   );
 });
+
+Deno.test("Module repr follows Module.__repr__: one extra line inline, several lines or children indented", () => {
+  class WithExtra extends nn.Module {
+    l = new nn.Linear(1, 1);
+    override extraRepr() {
+      return "k=1";
+    }
+  }
+  // PyTorch 1.13: "WithExtra(\n  k=1\n  (l): Linear(...)\n)".
+  assert.equal(
+    new WithExtra().toString(),
+    "WithExtra(\n  k=1\n  (l): Linear(in_features=1, out_features=1, bias=True)\n)",
+  );
+  class TwoLines extends nn.Module {
+    override extraRepr() {
+      return "a\nb";
+    }
+  }
+  assert.equal(new TwoLines().toString(), "TwoLines(\n  a\n  b\n)");
+});
+
+Deno.test("loadStateDict: with strict, matching values are copied before the missing-key error (as PyTorch)", () => {
+  const lin = new nn.Linear(2, 2);
+  throwsWith(
+    () => lin.loadStateDict({ weight: ones([2, 2]) }),
+    RangeError,
+    /^Linear\.loadStateDict: Error\(s\) in loading state_dict for Linear:\n\tMissing key\(s\) in state_dict: "bias"\. $/,
+  );
+  assert.equal(lin.weight.sum().item(), 4);
+});
+
+Deno.test("ModuleDict and ParameterDict deep-copy (TransformerEncoder's _get_clones path) and keep hooks", async () => {
+  const { deepCopyModule } = await import("../../src/nn/deep_copy.ts");
+  const d = new nn.ModuleDict({ a: new nn.Linear(1, 1) });
+  let calls = 0;
+  d.registerLoadStateDictPostHook(() => {
+    calls++;
+  });
+  const c = deepCopyModule(d);
+  assert.ok(c instanceof nn.ModuleDict);
+  assert.deepEqual(c.keys(), ["a"]);
+  assert.notEqual(c.get("a"), d.get("a"));
+  c.loadStateDict(d.stateDict());
+  assert.equal(calls, 1);
+  const p = deepCopyModule(new nn.ParameterDict({ x: ones([2]) }));
+  assert.deepEqual(p.keys(), ["x"]);
+  assert.ok(p.get("x") instanceof nn.Parameter);
+});
