@@ -41,6 +41,7 @@ function listIndex(i: unknown, length: number, call: string): number {
  * ```
  */
 export class Sequential extends Module {
+  /** Modules to chain (registered as "0", "1", ...), or one Map of names to modules. */
   constructor(...args: Module[] | [Map<string, Module>]) {
     super();
     if (args.length === 1 && args[0] instanceof Map) {
@@ -116,6 +117,7 @@ export class Sequential extends Module {
  * ```
  */
 export class ModuleList extends Module {
+  /** The modules to hold, in order (none by default). */
   constructor(modules?: Iterable<Module> | null) {
     super();
     if (modules !== undefined && modules !== null) this.extend(modules);
@@ -185,6 +187,7 @@ export class ModuleList extends Module {
  * ```
  */
 export class ParameterList extends Module {
+  /** The parameters to hold, in order (plain tensors are wrapped into Parameters). */
   constructor(parameters?: Iterable<Tensor> | null) {
     super();
     if (parameters !== undefined && parameters !== null) this.extend(parameters);
@@ -227,12 +230,14 @@ export class ParameterList extends Module {
     for (const p of this._parameters.values()) if (p) yield p;
   }
 
+  /** A Parameter as is, a plain tensor wrapped into one. */
   private _wrap(p: unknown, call: string): Parameter {
     if (p instanceof Parameter) return p;
     if (isTensor(p)) return new Parameter(p);
     throw new TypeError(`${call}: expected a Tensor or nn.Parameter, got ${describe(p)}`);
   }
 
+  /** One `(i): Parameter containing: [...]` line per parameter, as PyTorch 1.13. */
   override extraRepr(): string {
     // PyTorch 1.13's ParameterList.extra_repr prints the dtype as `torch.float32`.
     return [...this._parameters].map(([k, p]) =>
@@ -310,6 +315,7 @@ function checkKey(owner: Module, key: unknown, registry: Map<string, unknown>, c
  * ```
  */
 export class ModuleDict extends Module {
+  /** The [key, module] entries to register (a Map, pairs, a record or a ModuleDict). */
   constructor(modules?: DictInit<Module> | ModuleDict | null) {
     super();
     if (modules !== undefined && modules !== null) this._update(modules, "ModuleDict");
@@ -380,6 +386,7 @@ export class ModuleDict extends Module {
     this._update(modules, "ModuleDict.update");
   }
 
+  /** `update`, with errors named `call`. */
   private _update(modules: unknown, call: string): void {
     for (const [k, m] of dictPairs(modules, call, false)) this._set(k, m, call);
   }
@@ -417,6 +424,7 @@ export class ModuleDict extends Module {
  * ```
  */
 export class ParameterDict extends Module {
+  /** The [key, tensor] entries to register (a record is taken in sorted key order). */
   constructor(parameters?: DictInit<Tensor | null> | ParameterDict | null) {
     super();
     if (parameters !== undefined && parameters !== null) this._update(parameters, "ParameterDict");
@@ -526,6 +534,7 @@ export class ParameterDict extends Module {
     this._update(parameters, "ParameterDict.update");
   }
 
+  /** `update`, with errors named `call`. */
   private _update(parameters: unknown, call: string): void {
     for (const [k, v] of dictPairs(parameters, call, true)) this._set(k, v, call);
   }
@@ -550,6 +559,7 @@ export class ParameterDict extends Module {
     throw new TypeError("ParameterDict.forward: ParameterDict should not be called.");
   }
 
+  /** One line per entry, as PyTorch 1.13's ParameterDict.extra_repr (`torch.FloatTensor` type names). */
   override extraRepr(): string {
     return [...this._parameters].map(([k, p]) =>
       p

@@ -42,7 +42,9 @@ export type BeforeLoad = (get: (key: string) => unknown, prefix: string) => void
 
 /** What `loadStateDict` reports. */
 export interface LoadResult {
+  /** Keys of this module's state dict that the loaded dict lacks. */
   missingKeys: string[];
+  /** Keys of the loaded dict that name nothing in this module. */
   unexpectedKeys: string[];
 }
 
@@ -383,6 +385,7 @@ export class Module {
     }
   }
 
+  /** A registration name must be a non-empty string without dots. */
   private _checkName(name: string, call: string): void {
     if (typeof name !== "string") {
       throw new TypeError(`${this.constructor.name}.${call}: name should be a string, got ${describe(name)}`);
@@ -430,6 +433,7 @@ export class Module {
     return b as Tensor | null;
   }
 
+  /** `getSubmodule`, with errors named `call`. */
   private _submodule(target: string, call: string): Module {
     if (typeof target !== "string") {
       throw new TypeError(`${this.constructor.name}.${call}: expected a string target, got ${describe(target)}`);
@@ -532,6 +536,7 @@ export class Module {
     return out;
   }
 
+  /** Writes this module's entries and then its children's under `prefix`. */
   private _saveTo(out: Record<string, Tensor>, prefix: string): void {
     for (const [name, p] of this._parameters) if (p) out[prefix + name] = p.detach();
     for (const [name, b] of this._buffers) if (b && !this._nonPersistent.has(name)) out[prefix + name] = b.detach();
