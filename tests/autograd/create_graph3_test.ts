@@ -198,3 +198,23 @@ Deno.test("createGraph3: hardsigmoid stays once-differentiable, as in PyTorch 1.
     /^backward: HardsigmoidBackward is not differentiable twice in denotorch/,
   );
 });
+
+Deno.test("createGraph3: the recurrent layers' fused kernels stay once-differentiable and say so", () => {
+  const x = randomDouble([4, 2], 40);
+  const runs: (() => Tensor)[] = [
+    () => new nn.LSTM(2, 3).double().forward(x)[0],
+    () => new nn.GRU(2, 3).double().forward(x)[0],
+    () => new nn.RNN(2, 3).double().forward(x)[0],
+    () => new nn.GRUCell(2, 3).double().forward(x),
+  ];
+  for (const run of runs) {
+    const y = run();
+    const [gx] = autograd.grad(y.pow(2).sum(), [x], null, { createGraph: true });
+    assert.ok(gx!.requiresGrad);
+    throwsWith(
+      () => autograd.grad(gx!.sum(), [x]),
+      Error,
+      /^backward: (LSTM|GRU|RNNTanh)Backward is not differentiable twice in denotorch/,
+    );
+  }
+});
