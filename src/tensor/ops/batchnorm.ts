@@ -10,10 +10,14 @@
 import * as cpu from "../../backend/cpu.ts";
 import * as nk from "../../backend/nn_kernels.ts";
 import type { DType } from "../../backend/dtype.ts";
-import { record } from "../../autograd/node.ts";
+import { recordTwice } from "../../autograd/node.ts";
+import { isGradEnabled } from "../../autograd/grad_mode.ts";
 import { fmt, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
 import { castRaw, checkTensor, contiguousRaw, emptyRaw } from "./util.ts";
+import { add, mul, rsqrt, sub } from "./elementwise.ts";
+import { mean, sum } from "./reduce.ts";
+import { reshape } from "./view.ts";
 
 /** Options of `batchNorm`. */
 export interface BatchNormArgs {
@@ -112,7 +116,10 @@ export function batchNorm(x: Tensor, args: BatchNormArgs, call = "batchNorm"): T
   if (w) inputs.push(w);
   if (b) inputs.push(b);
   const training = args.training;
-  return record("NativeBatchNormBackward", out, inputs, (g) => {
+  return recordTwice("NativeBatchNormBackward", out, inputs, (g) => {
+    // A backward with createGraph: the same gradients composed of differentiable ops, so the
+    // gradient can be differentiated again (PyTorch's batchnorm_double_backward).
+    if (isGradEnabled()) return composedBackward(g, x, w, b, rm, rv, training, args.eps);
     const gc = operand(g, dt, call);
     const gin = x.requiresGrad ? emptyRaw(x.shape, dt) : null;
     const gw = w && w.requiresGrad ? emptyRaw([c], dt) : null;
@@ -125,4 +132,46 @@ export function batchNorm(x: Tensor, args: BatchNormArgs, call = "batchNorm"): T
     if (b) grads.push(back(gb, b));
     return grads;
   }, wc ? [xc, wc] : [xc]);
+}
+
+/**
+ * The gradients of batch normalization from differentiable ops. In training the batch mean and
+ * inverse standard deviation are recomputed from `x` (they depend on it); in evaluation the
+ * running statistics are constants.
+ */
+function composedBackward(
+  g: Tensor,
+  x: Tensor,
+  w: Tensor | null,
+  b: Tensor | null,
+  rm: Tensor | null,
+  rv: Tensor | null,
+  training: boolean,
+  eps: number,
+): (Tensor | null)[] {
+  const n = x.shape[0], c = x.shape[1], s = numelOf(x.shape.slice(2));
+  const per = [1, c, 1];
+  const x3 = reshape(x, [n, c, s]), g3 = reshape(g, [n, c, s]);
+  let mu: Tensor, invstd: Tensor;
+  if (training) {
+    mu = mean(x3, [0, 2], true);
+    const xm = sub(x3, mu);
+    invstd = rsqrt(add(mean(mul(xm, xm), [0, 2], true), eps));
+  } else {
+    mu = reshape(castRaw(rm!.detach(), x.dtype, "batchNorm"), per);
+    invstd = reshape(rsqrt(add(castRaw(rv!.detach(), x.dtype, "batchNorm"), eps)), per);
+  }
+  const xhat = mul(sub(x3, mu), invstd);
+  const scale = w ? mul(invstd, reshape(w, per)) : invstd;
+  let gin: Tensor | null = null;
+  if (x.requiresGrad) {
+    const gx = training
+      ? mul(sub(sub(g3, mean(g3, [0, 2], true)), mul(xhat, mean(mul(g3, xhat), [0, 2], true))), scale)
+      : mul(g3, scale);
+    gin = reshape(gx, x.shape);
+  }
+  const grads: (Tensor | null)[] = [gin];
+  if (w) grads.push(w.requiresGrad ? reshape(sum(mul(g3, xhat), [0, 2]), w.shape) : null);
+  if (b) grads.push(b.requiresGrad ? reshape(sum(g3, [0, 2]), b.shape) : null);
+  return grads;
 }

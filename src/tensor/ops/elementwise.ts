@@ -493,7 +493,25 @@ const TWICE: ReadonlySet<number> = new Set([
   UnaryBw.DT_BW_SILU,
   UnaryBw.DT_BW_GELU,
   UnaryBw.DT_BW_LOG_SIGMOID,
+  UnaryBw.DT_BW_ELU,
+  UnaryBw.DT_BW_CELU,
+  UnaryBw.DT_BW_SELU,
+  UnaryBw.DT_BW_HARDSWISH,
+  UnaryBw.DT_BW_MISH,
+  UnaryBw.DT_BW_SOFTSIGN,
+  UnaryBw.DT_BW_GELU_TANH,
+  UnaryBw.DT_BW_SOFTSHRINK,
+  UnaryBw.DT_BW_HARDSHRINK,
+  UnaryBw.DT_BW_THRESHOLD,
 ]);
+
+const SELU_ALPHA = 1.6732632423543772848170429916717, SELU_SCALE = 1.0507009873554804934193349852946;
+
+/** PyTorch's elu_backward (is_result false): `x > 0 ? g * pos : g * negipt * negcoef * exp(x * negipt)`. */
+function eluGrad(g: Tensor, x: Tensor, negcoef: number, pos: number, negipt: number): Tensor {
+  const e = exp(negipt === 1 ? x : mul(x, negipt));
+  return where(x.gt(0), pos === 1 ? g : mul(g, pos), mul(mul(mul(g, negipt), negcoef), e));
+}
 
 /**
  * `res` (a masked gradient) also linked to `x` with a zero derivative, as PyTorch's
@@ -559,6 +577,43 @@ function unaryGradRecorded(bwOp: number, g: Tensor, x: Tensor, p0: number, p1: n
       const s = sigmoid(x);
       return mul(g, mul(s, add(mul(x, add(neg(s), 1)), 1)));
     }
+    case UnaryBw.DT_BW_ELU:
+      return eluGrad(g, x, p0, 1, 1);
+    case UnaryBw.DT_BW_CELU:
+      return eluGrad(g, x, p0, 1, 1 / Math.fround(p0));
+    case UnaryBw.DT_BW_SELU:
+      return eluGrad(
+        g,
+        x,
+        x.dtype === "float64" ? SELU_ALPHA * SELU_SCALE : Math.fround(SELU_ALPHA) * Math.fround(SELU_SCALE),
+        SELU_SCALE,
+        1,
+      );
+    case UnaryBw.DT_BW_HARDSWISH:
+      return where(x.lt(-3), 0, where(x.ge(3), g, mul(g, add(div(x, 3), 0.5))));
+    case UnaryBw.DT_BW_MISH: {
+      // PyTorch's infinitely_differentiable_mish_backward.
+      const ts = tanh(floatUnary("SoftplusBackward", Unary.DT_SOFTPLUS, UnaryBw.DT_BW_SOFTPLUS, x, 1, 20));
+      return mul(g, add(ts, mul(mul(x, sigmoid(x)), add(neg(mul(ts, ts)), 1))));
+    }
+    case UnaryBw.DT_BW_SOFTSIGN: {
+      const d = add(abs(x), 1);
+      return div(g, mul(d, d));
+    }
+    case UnaryBw.DT_BW_GELU_TANH: {
+      const beta = Math.SQRT2 * (2 / Math.sqrt(Math.PI)) * 0.5, kappa = 0.044715;
+      const xx = mul(x, x);
+      const th = tanh(mul(add(x, mul(mul(xx, x), kappa)), beta));
+      const left = mul(add(th, 1), 0.5);
+      const inner = mul(add(mul(xx, 3 * kappa), 1), beta);
+      return mul(g, add(left, mul(mul(mul(x, 0.5), add(neg(mul(th, th)), 1)), inner)));
+    }
+    case UnaryBw.DT_BW_SOFTSHRINK:
+      return zeroLink(where(x.ge(-p0).logicalAnd(x.le(p0)).logicalNot(), g, 0), x);
+    case UnaryBw.DT_BW_HARDSHRINK:
+      return zeroLink(where(x.lt(-p0).logicalOr(x.gt(p0)), g, 0), x);
+    case UnaryBw.DT_BW_THRESHOLD:
+      return zeroLink(where(x.le(p0).logicalNot(), g, 0), x);
     default: {
       // DT_BW_GELU: Φ(x) + x φ(x).
       const cdf = mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5);

@@ -8,7 +8,7 @@
 import * as cpu from "../../backend/cpu.ts";
 import type { DType } from "../../backend/dtype.ts";
 import { Reduce, Unary } from "../../backend/ops.ts";
-import { record } from "../../autograd/node.ts";
+import { recordTwice } from "../../autograd/node.ts";
 import { broadcastShapes, contiguousStrides, fmt, normDim, numelOf, sameShape } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
 import { castRaw, checkTensor, contiguousRaw, emptyRaw, rawView, zerosRaw } from "./util.ts";
@@ -78,11 +78,14 @@ export function indexSelect(t: Tensor, dim: number, index: Tensor): Tensor {
   const out = emptyRaw(shape, src.dtype);
   const outer = numelOf(t.shape.slice(0, d)), inner = numelOf(t.shape.slice(d + 1));
   cpu.indexSelect(out, src, idx, outer, size, n, inner, call);
-  return record("IndexSelectBackward", castRaw(out, t.dtype, call), [t], (g) => {
+  return recordTwice("IndexSelectBackward", castRaw(out, t.dtype, call), [t], (g) => {
     const g2 = contiguousRaw(castRaw(g, acc(g.dtype), call), call);
     const gi = zerosRaw(t.shape, g2.dtype);
     cpu.indexAdd(gi, g2, idx, outer, size, n, inner, call);
-    return [castRaw(gi, g.dtype, call)];
+    // The gradient's own backward picks the same rows: differentiable to any order.
+    return [recordTwice("IndexSelectBackwardBackward", castRaw(gi, g.dtype, call), [g], (gg) => [
+      indexSelect(gg, d, idx),
+    ])];
   }, [idx]);
 }
 
@@ -102,7 +105,7 @@ export function indexAdd(t: Tensor, dim: number, index: Tensor, src: Tensor): Te
   cpu.copy(out, t, call);
   const outer = numelOf(t.shape.slice(0, d)), inner = numelOf(t.shape.slice(d + 1));
   cpu.indexAdd(out, contiguousRaw(castRaw(src, t.dtype, call), call), idx, outer, t.shape[d], idx.numel(), inner, call);
-  return record("IndexAddBackward", out, [t, src], (g) => [g, indexSelect(g, d, idx)], [idx]);
+  return recordTwice("IndexAddBackward", out, [t, src], (g) => [g, indexSelect(g, d, idx)], [idx]);
 }
 
 function checkGatherShapes(t: Tensor, index: Tensor, d: number, call: string, what: string): void {
@@ -143,11 +146,12 @@ export function gather(t: Tensor, dim: number, index: Tensor): Tensor {
   const out = emptyRaw(index.shape, src.dtype);
   const outer = numelOf(index.shape.slice(0, d)), inner = numelOf(index.shape.slice(d + 1));
   cpu.gather(out, src, idx, outer, t.shape[d], index.shape[d], inner, call);
-  return record("GatherBackward", castRaw(out, t.dtype, call), [fitted], (g) => {
+  return recordTwice("GatherBackward", castRaw(out, t.dtype, call), [fitted], (g) => {
     const g2 = contiguousRaw(castRaw(g, acc(g.dtype), call), call);
     const gi = zerosRaw(fitted.shape, g2.dtype);
     cpu.scatter(true, gi, g2, idx, outer, t.shape[d], index.shape[d], inner, call);
-    return [castRaw(gi, g.dtype, call)];
+    // The gradient's own backward gathers the same entries: differentiable to any order.
+    return [recordTwice("GatherBackwardBackward", castRaw(gi, g.dtype, call), [g], (gg) => [gather(gg, d, idx)])];
   }, [idx]);
 }
 
@@ -179,7 +183,7 @@ export function scatter(t: Tensor, dim: number, index: Tensor, src: Tensor | num
   cpu.scatter(accumulate, work, srcFit, idx, outer, t.shape[d], index.shape[d], inner, call);
   if (work !== win) cpu.copy(win, work, call);
   const inputs = typeof src === "number" ? [t] : [t, s];
-  return record(accumulate ? "ScatterAddBackward" : "ScatterBackward", out, inputs, (g) => {
+  return recordTwice(accumulate ? "ScatterAddBackward" : "ScatterBackward", out, inputs, (g) => {
     const gt = accumulate ? g : scatter(g, d, idx, 0, false);
     if (typeof src === "number") return [gt];
     const gs = gather(g, d, idx);
@@ -191,7 +195,7 @@ export function scatter(t: Tensor, dim: number, index: Tensor, src: Tensor | num
 function padTo(g: Tensor, shape: readonly number[]): Tensor {
   const out = zerosRaw(shape, g.dtype);
   cpu.copy(rawView(out, g.shape, contiguousStrides(shape), 0), g, "backward");
-  return out;
+  return recordTwice("ConstantPadNdBackward", out, [g], (gg) => [fitTo(gg, g, -1)]);
 }
 
 /** `value` where `mask` is true, else `t` (mask broadcasts to t's shape). */

@@ -7,13 +7,14 @@
 import * as cpu from "../../backend/cpu.ts";
 import { type DType, isFloat } from "../../backend/dtype.ts";
 import { Reduce, Unary } from "../../backend/ops.ts";
-import { record, recordTwice } from "../../autograd/node.ts";
+import { recordTwice } from "../../autograd/node.ts";
 import { isGradEnabled } from "../../autograd/grad_mode.ts";
 import { contiguousStrides, describe, fmt, normDim, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
 import { castRaw, checkTensor, contiguousRaw, emptyRaw, rawView, zerosRaw } from "./util.ts";
-import { abs, castBack, div, exp, mul, pow, sign, sub, unaryCore, where } from "./elementwise.ts";
-import { expand } from "./view.ts";
+import { abs, add, castBack, div, exp, mul, pow, sign, sub, unaryCore, where } from "./elementwise.ts";
+import { cat, expand, narrow, reshape } from "./view.ts";
+import { gather } from "./indexing.ts";
 
 /** Normalizes a dim argument into a sorted, de-duplicated list (undefined = all dims). */
 export function dimList(t: Tensor, dim: number | readonly number[] | undefined, call: string): number[] {
@@ -138,7 +139,7 @@ export function prod(t: Tensor, dim?: number, keepdim = false): Tensor {
   const dt = sumDtype(t.dtype);
   const ad = accDtype(dt);
   const r = castRaw(reduceRaw(castRaw(t, ad, "prod"), Reduce.DT_RED_PROD, dims, keepdim, ad, 0, "prod"), dt, "prod");
-  return record("ProdBackward", r, [t], (g) => {
+  return recordTwice("ProdBackward", r, [t], (g) => {
     // d prod / d x_i = prod / x_i, except where the slice holds zeros (PyTorch's prod_backward):
     // one zero gets the product of the others, everything else in that slice gets 0.
     const ge = expandBack(g, t, dims, keepdim);
@@ -152,6 +153,13 @@ export function prod(t: Tensor, dim?: number, keepdim = false): Tensor {
     );
     const plain = mul(ge, div(rk, t));
     if (!zeros.gt(0).any().item()) return [plain];
+    // A backward with createGraph: PyTorch's prod_safe_zeros_backward, the product of the
+    // others as exclusive products from both ends, differentiable again.
+    if ((g.requiresGrad || t.requiresGrad) && isGradEnabled()) {
+      const whole = dim === undefined || t.ndim === 0;
+      const others = othersProduct(whole ? t.reshape([t.numel()]) : t, whole ? 0 : dims[0]);
+      return [mul(ge, whole ? others.reshape(t.shape) : others)];
+    }
     const others = expandBack(
       reduceRaw(castRaw(where(zero, 1, t), ad, "prod"), Reduce.DT_RED_PROD, dims, true, ad, 0, "prod"),
       t,
@@ -161,6 +169,23 @@ export function prod(t: Tensor, dim?: number, keepdim = false): Tensor {
     const single = where(zero.logicalAnd(zeros.eq(1)), mul(ge, castRaw(others, t.dtype, "prod")), 0);
     return [where(zeros.eq(0), plain, single)];
   }, [t, r]);
+}
+
+/** Along `d`, each entry's product of all the other entries (exclusive products from both ends). */
+function othersProduct(t: Tensor, d: number): Tensor {
+  const n = t.shape[d];
+  const slices: Tensor[] = [];
+  for (let k = 0; k < n; k++) slices.push(narrow(t, d, k, 1));
+  const left: (Tensor | null)[] = [null], right: (Tensor | null)[] = [null];
+  for (let k = 1; k < n; k++) {
+    left.push(left[k - 1] ? mul(left[k - 1]!, slices[k - 1]) : slices[k - 1]);
+    right.push(right[k - 1] ? mul(right[k - 1]!, slices[n - k]) : slices[n - k]);
+  }
+  const parts = slices.map((s, k) => {
+    const l = left[k], r = right[n - 1 - k];
+    return l && r ? mul(l, r) : (l ?? r ?? add(mul(s, 0), 1));
+  });
+  return cat(parts, d);
 }
 
 function checkNonEmpty(t: Tensor, dims: readonly number[], call: string): void {
@@ -181,7 +206,7 @@ export function maxAll(t: Tensor, isMin: boolean): Tensor {
   if (t.numel() === 0) throw new RangeError(`${call}: expected a non-empty tensor, got shape ${fmt(t.shape)}`);
   const dims = t.shape.map((_, i) => i);
   const r = reduceRaw(t, isMin ? Reduce.DT_RED_MIN : Reduce.DT_RED_MAX, dims, false, t.dtype, 0, call);
-  return record(isMin ? "MinBackward" : "MaxBackward", r, [t], (g) => {
+  return recordTwice(isMin ? "MinBackward" : "MaxBackward", r, [t], (g) => {
     const mask = t.eq(expand(r, t.shape));
     const count = sum(mask);
     return [where(mask, div(expand(g, t.shape), count), 0)];
@@ -201,14 +226,17 @@ export function maxDim(t: Tensor, dim: number, keepdim: boolean, isMin: boolean)
   const indices = emptyRaw(shape, "int64");
   cpu.reduceMaxMin(isMin, acc, indices, src, outer, n, inner, call);
   const values = castRaw(acc, t.dtype, call);
-  record(isMin ? "MinBackward" : "MaxBackward", values, [t], (g) => {
+  recordTwice(isMin ? "MinBackward" : "MaxBackward", values, [t], (g) => {
     const ks = keptShape(t.shape, dims);
     const gi = rawView(castRaw(g, accDtype(g.dtype), call).contiguous(), ks, contiguousStrides(ks), 0);
     const ii = rawView(indices, ks, contiguousStrides(ks), 0);
     if (t.ndim === 0) return [g];
     const out = zerosRaw(t.shape, gi.dtype);
     cpu.scatter(false, out, gi.contiguous(), ii, outer, t.shape[d], 1, inner, call);
-    return [castRaw(out, g.dtype, call)];
+    // The gradient's own backward gathers at the same indices: differentiable to any order.
+    return [recordTwice(`${isMin ? "Min" : "Max"}BackwardBackward`, castRaw(out, g.dtype, call), [g], (gg) => [
+      reshape(gather(gg, d, ii), g.shape),
+    ])];
   }, [indices]);
   return [values, indices];
 }

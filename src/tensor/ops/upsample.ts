@@ -6,7 +6,7 @@
  */
 
 import * as kc from "../../backend/conv.ts";
-import { record } from "../../autograd/node.ts";
+import { recordTwice } from "../../autograd/node.ts";
 import { fmt, numelOf } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
 import { checkTensor, contiguousRaw, emptyRaw } from "./util.ts";
@@ -39,13 +39,40 @@ export function upsample(
   const lead = x.shape.slice(0, x.ndim - rank);
   const g: kc.UpsampleGeometry = { planes: numelOf(lead), inSizes, outSizes, scales };
   const m = mode === "nearest" ? kc.UpsampleMode.NEAREST : kc.UpsampleMode.LINEAR;
+  return resample(x, g, m, alignCorners, mode === "nearest" ? "UpsampleNearest" : "UpsampleLinear", call);
+}
+
+/**
+ * The forward kernel, recorded with the adjoint kernel as its backward. Both are linear, so
+ * each one's backward is the other: gradients of any order stay differentiable.
+ */
+function resample(
+  x: Tensor,
+  g: kc.UpsampleGeometry,
+  m: number,
+  alignCorners: boolean,
+  name: string,
+  call: string,
+): Tensor {
+  const lead = x.shape.slice(0, x.ndim - g.inSizes.length);
   const xc = contiguousRaw(x, call);
-  const out = emptyRaw([...lead, ...outSizes], x.dtype);
+  const out = emptyRaw([...lead, ...g.outSizes], x.dtype);
   kc.upsample(m, alignCorners, g, xc, out, call);
-  return record(mode === "nearest" ? "UpsampleNearestBackward" : "UpsampleLinearBackward", out, [x], (grad) => {
-    const gc = contiguousRaw(grad, call);
-    const gx = emptyRaw(x.shape, x.dtype); // the kernel zeroes each plane before spreading
-    kc.upsampleBackward(m, alignCorners, g, gc, gx, call);
-    return [gx];
-  });
+  return recordTwice(`${name}Backward`, out, [x], (grad) => [spread(grad, x.shape, g, m, alignCorners, name, call)]);
+}
+
+/** The adjoint kernel (the forward's backward), recorded with the forward as its own backward. */
+function spread(
+  grad: Tensor,
+  shape: readonly number[],
+  g: kc.UpsampleGeometry,
+  m: number,
+  alignCorners: boolean,
+  name: string,
+  call: string,
+): Tensor {
+  const gc = contiguousRaw(grad, call);
+  const gx = emptyRaw(shape, grad.dtype); // the kernel zeroes each plane before spreading
+  kc.upsampleBackward(m, alignCorners, g, gc, gx, call);
+  return recordTwice(`${name}BackwardBackward`, gx, [grad], (gg) => [resample(gg, g, m, alignCorners, name, call)]);
 }
