@@ -19,6 +19,7 @@ import { batchNorm as batchNormOp } from "../tensor/ops/batchnorm.ts";
 import { checkTensor } from "../tensor/ops/util.ts";
 import { describe, fmt, numelOf } from "../tensor/shape.ts";
 import { Module } from "./module.ts";
+import { pyFloat } from "./normalization.ts";
 import { Parameter } from "./parameter.ts";
 import { parseArgs } from "./positional.ts";
 
@@ -249,7 +250,8 @@ export abstract class BatchNormNd extends Module {
 
   /** The arguments shown in the module's repr. */
   override extraRepr(): string {
-    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum ?? "None"}, affine=${
+    const momentum = this.momentum === null ? "None" : pyFloat(this.momentum);
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${momentum}, affine=${
       this.affine ? "True" : "False"
     }, track_running_stats=${this.trackRunningStats ? "True" : "False"}`;
   }

@@ -150,7 +150,7 @@ Deno.test("state dict: PyTorch's keys in order, int64 num_batches_tracked surviv
   assert.equal(pos.affine, false);
   assert.equal(
     String(new nn.BatchNorm2d(4)),
-    "BatchNorm2d(4, eps=0.00001, momentum=0.1, affine=True, track_running_stats=True)",
+    "BatchNorm2d(4, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)",
   );
 });
 

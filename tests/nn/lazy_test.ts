@@ -23,8 +23,7 @@ function build(c: any): nn.Module {
 const stateOf = (s: Record<string, TensorSpec>): Record<string, Tensor> =>
   Object.fromEntries(Object.entries(s).map(([k, v]) => [k, make(v)]));
 
-// The existing BatchNorm extraRepr prints eps as 0.00001 where PyTorch prints 1e-05.
-const repr = (m: nn.Module) => String(m).replace("eps=0.00001", "eps=1e-05");
+const repr = (m: nn.Module) => String(m);
 
 for (const c of all.filter((c) => c.kind === "module")) {
   const label = `${c.cls}(${JSON.stringify(c.args)}, ${JSON.stringify(c.opts)}) on ${JSON.stringify(c.input.shape)}`;
