@@ -14,6 +14,7 @@ import { checkDropoutP, dropout as dropoutOp, dropoutMask } from "../tensor/ops/
 import { add, compare, inplace as inplaceOp, mul, where } from "../tensor/ops/elementwise.ts";
 import { checkTensor } from "../tensor/ops/util.ts";
 import { describe, fmt } from "../tensor/shape.ts";
+import { checkOptionKeys } from "./linear.ts";
 import { Module } from "./module.ts";
 
 /** Options of the functional dropouts. */
@@ -53,6 +54,7 @@ function fnArgs(
     }
     o = { ...o, ...opts };
   }
+  checkOptionKeys(o as Record<string, unknown>, call, ["p", "training", "inplace"]);
   const training = o.training ?? defaultTraining, inplace = o.inplace ?? false;
   if (typeof training !== "boolean") {
     throw new TypeError(`${call}: expected training to be a boolean, got ${describe(training)}`);
@@ -158,6 +160,7 @@ abstract class DropoutNd extends Module {
       }
       o = { ...o, ...opts };
     }
+    checkOptionKeys(o as Record<string, unknown>, name, ["p", "inplace"]);
     this.p = checkDropoutP(prob, name);
     const inplace = o.inplace ?? false;
     if (typeof inplace !== "boolean") {
