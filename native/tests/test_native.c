@@ -295,6 +295,35 @@ static void test_copy(void) {
   CHECK_OK(dt_copy(DT_BOOL, DT_F64, D1.d, &b, &nanv));
   CHECK(b == 1, "nan -> bool true");
   CHECK(dt_copy(7, DT_F64, D1.d, &b, &nanv) == DT_ERR_DTYPE, "copy bad dtype");
+  /* float -> integer where a C cast is undefined (NaN, out of range: UBSan float-cast-overflow):
+   * the x86-64 truncating conversion's results, as PyTorch's CPU casts give there */
+  {
+    const double fv[6] = {NAN, 1e10, -1e20, 300.7, -2.7, 2147483647.9};
+    const int64_t e64[6] = {INT64_MIN, 10000000000LL, INT64_MIN, 300, -2, 2147483647};
+    const int32_t e32[6] = {INT32_MIN, INT32_MIN, INT32_MIN, 300, -2, INT32_MAX};
+    const uint8_t e8[6] = {0, 0, 0, 44, 254, 255};
+    int64_t o64[6];
+    int32_t o32[6];
+    uint8_t o8[6];
+    float ff[6];
+    for (int i = 0; i < 6; i++) ff[i] = (float)fv[i];
+    desc_t D6 = mk1(6, 2);
+    int bad = 0;
+    for (int src = 0; src < 2; src++) {
+      const void* in = src ? (const void*)fv : (const void*)ff;
+      const int32_t sd = src ? DT_F64 : DT_F32;
+      CHECK_OK(dt_copy(DT_I64, sd, D6.d, o64, in));
+      CHECK_OK(dt_copy(DT_I32, sd, D6.d, o32, in));
+      CHECK_OK(dt_copy(DT_U8, sd, D6.d, o8, in));
+      for (int i = 0; i < 6; i++) {
+        if (!src && i == 5) continue; /* 2147483647.9f rounds to 2^31 */
+        if (!src && i == 1) { bad += o64[i] != (int64_t)ff[i]; continue; }
+        bad += o64[i] != e64[i] || o32[i] != e32[i] || o8[i] != e8[i];
+      }
+    }
+    CHECK(bad == 0, "float -> int copies out of range: %d wrong", bad);
+  }
+
 }
 
 static void test_where_axpy(void) {
@@ -903,6 +932,23 @@ static void test_gemm(void) {
         }
       CHECK(bad == 0, "integer gemm ta=%d tb=%d: %d wrong", ta, tb, bad);
     }
+  /* integer alpha/beta convert like PyTorch's scalar casts (truncate, wrap): uint8 -1 is 255,
+   * int32 2^32 + 3 is 3. A plain C cast of -1.0 to uint8_t was undefined (UBSan
+   * float-cast-overflow); the k == 0 path scales C by the converted beta too. */
+  {
+    uint8_t ua[2] = {3, 5}, ub[2] = {7, 11}, uc[1] = {2};
+    CHECK_OK(dt_gemm(DT_U8, 0, 0, 1, 1, 2, -1, ua, 0, 2, ub, 0, 1, -1, uc, 0, 1));
+    CHECK(uc[0] == (uint8_t)(255u * 76u + 255u * 2u), "u8 gemm alpha=-1 beta=-1: %u", uc[0]);
+    CHECK_OK(dt_gemm(DT_U8, 0, 0, 1, 1, 0, 1, ua, 0, 2, ub, 0, 1, -2.5, uc, 0, 1));
+    CHECK(uc[0] == (uint8_t)(254u * (uint8_t)(255u * 76u + 255u * 2u)), "u8 gemm k=0 beta=-2.5: %u", uc[0]);
+    int32_t ia[2] = {3, 5}, ib[2] = {7, 11}, ic[1] = {2};
+    CHECK_OK(dt_gemm(DT_I32, 0, 0, 1, 1, 2, 4294967299.0, ia, 0, 2, ib, 0, 1, -4294967295.0, ic, 0, 1));
+    CHECK(ic[0] == 3 * 76 + 1 * 2, "i32 gemm alpha=2^32+3: %d", (int)ic[0]);
+    int64_t la[2] = {3, 5}, lb[2] = {7, 11}, lc[1] = {2};
+    CHECK_OK(dt_gemm(DT_I64, 0, 0, 1, 1, 2, -2.9, la, 0, 2, lb, 0, 1, 1e30, lc, 0, 1));
+    CHECK(lc[0] == (int64_t)((uint64_t)-2 * 76u + (uint64_t)INT64_MAX * 2u), "i64 gemm saturated beta: %lld",
+          (long long)lc[0]);
+  }
   CHECK(dt_gemm(DT_F64, 0, 0, 2, 2, 3, 1, &c, 0, 2, &c, 0, 2, 0, &c, 0, 2) == DT_ERR_ARG, "gemm bad lda");
   CHECK(strstr(dt_last_error(), "lda") != NULL, "lda msg %s", dt_last_error());
   CHECK(dt_gemm(DT_F64, 0, 0, -1, 2, 3, 1, &c, 0, 3, &c, 0, 2, 0, &c, 0, 2) == DT_ERR_ARG, "gemm m<0");

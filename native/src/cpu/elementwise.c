@@ -87,19 +87,32 @@ DT_API int32_t dt_where(int32_t dtype, const int32_t* desc, void* out, const voi
 }
 
 /* ------------------------------------------------------------------ copy with conversion
- * To bool: x != 0 (NaN is true). Float to int: C truncation toward zero. */
+ * To bool: x != 0 (NaN is true). Float to int: truncation toward zero, and where C leaves the
+ * conversion undefined (NaN, out of range; UBSan float-cast-overflow) what x86-64's truncating
+ * conversions, and so PyTorch's CPU kernels there, give: int64 and int32 get their minimum, uint8
+ * the low byte of the int32 conversion (-2.7 -> 254, 300 -> 44, 1e10 -> 0). Defined everywhere. */
+static inline int64_t cvt_i64(double v) {
+  return (v >= -9223372036854775808.0 && v < 9223372036854775808.0) ? (int64_t)v : INT64_MIN;
+}
+static inline int32_t cvt_i32(double v) { return (v > -2147483649.0 && v < 2147483648.0) ? (int32_t)v : INT32_MIN; }
+static inline uint8_t cvt_u8(double v) { return (uint8_t)(uint32_t)cvt_i32(v); }
+static inline uint8_t cvt_b8(double v) { return v != 0; }
+static inline float cvt_f32(double v) { return (float)v; }
+static inline double cvt_f64(double v) { return v; }
 #define DT_FOR_EACH_DTYPE_IN(X, TO, SO, BO) \
-  X(TO, SO, BO, float, f32)                 \
-  X(TO, SO, BO, double, f64)                \
-  X(TO, SO, BO, int64_t, i64)               \
-  X(TO, SO, BO, int32_t, i32)               \
-  X(TO, SO, BO, uint8_t, u8)                \
-  X(TO, SO, BO, uint8_t, b8)
-#define DEF_COPY_PAIR(TO, SO, BO, TI, SI) DT_LOOP1(copy_##SO##_##SI, TI, TO, (BO) ? (x != 0) : x)
+  X(TO, SO, BO, float, f32, 1)              \
+  X(TO, SO, BO, double, f64, 1)             \
+  X(TO, SO, BO, int64_t, i64, 0)            \
+  X(TO, SO, BO, int32_t, i32, 0)            \
+  X(TO, SO, BO, uint8_t, u8, 0)             \
+  X(TO, SO, BO, uint8_t, b8, 0)
+/* FI: the source is a float type (float -> float goes through cvt_f32/f64: the same C cast) */
+#define DEF_COPY_PAIR(TO, SO, BO, TI, SI, FI) \
+  DT_LOOP1(copy_##SO##_##SI, TI, TO, (BO) ? (x != 0) : (FI) ? cvt_##SO((double)x) : (TO)x)
 #define DEF_COPY_OUT(E, T, S, F, B) DT_FOR_EACH_DTYPE_IN(DEF_COPY_PAIR, T, S, B)
 DT_FOR_EACH_DTYPE(DEF_COPY_OUT)
 
-#define COPY_CELL(TO, SO, BO, TI, SI) copy_##SO##_##SI,
+#define COPY_CELL(TO, SO, BO, TI, SI, FI) copy_##SO##_##SI,
 #define COPY_ROW(E, T, S, F, B) {DT_FOR_EACH_DTYPE_IN(COPY_CELL, T, S, B)},
 static dt_loop_fn copy_table[DT_DTYPE_COUNT][DT_DTYPE_COUNT] = {DT_FOR_EACH_DTYPE(COPY_ROW)};
 

@@ -125,24 +125,26 @@ DEF_FALLBACK(int64_t, i64)
 DEF_FALLBACK(int32_t, i32)
 DEF_FALLBACK(uint8_t, u8)
 
-/* The integer products: the built-in kernel for every build. */
+/* The integer products: the built-in kernel for every build. alpha and beta convert like PyTorch's
+ * scalar casts (truncate, then wrap: uint8 alpha -1 is 255) through dt_fromd_*; a plain C cast of a
+ * negative or out-of-range double to an integer type is undefined (UBSan float-cast-overflow). */
 static void gemm_int(int32_t dtype, int ta, int tb, int64_t m, int64_t n, int64_t k, double alpha, const void* a,
                      int64_t lda, const void* b, int64_t ldb, double beta, void* c, int64_t ldc, int par) {
   if (dtype == DT_I64) {
-    if (k == 0 || alpha == 0) scale_c_i64(m, n, (int64_t)beta, (int64_t*)c, ldc);
+    if (k == 0 || alpha == 0) scale_c_i64(m, n, dt_fromd_i64(beta), (int64_t*)c, ldc);
     else
-      gemm_fb_i64(ta, tb, m, n, k, (int64_t)alpha, (const int64_t*)a, lda, (const int64_t*)b, ldb, (int64_t)beta,
-                  (int64_t*)c, ldc, par);
+      gemm_fb_i64(ta, tb, m, n, k, dt_fromd_i64(alpha), (const int64_t*)a, lda, (const int64_t*)b, ldb,
+                  dt_fromd_i64(beta), (int64_t*)c, ldc, par);
   } else if (dtype == DT_I32) {
-    if (k == 0 || alpha == 0) scale_c_i32(m, n, (int32_t)beta, (int32_t*)c, ldc);
+    if (k == 0 || alpha == 0) scale_c_i32(m, n, dt_fromd_i32(beta), (int32_t*)c, ldc);
     else
-      gemm_fb_i32(ta, tb, m, n, k, (int32_t)alpha, (const int32_t*)a, lda, (const int32_t*)b, ldb, (int32_t)beta,
-                  (int32_t*)c, ldc, par);
+      gemm_fb_i32(ta, tb, m, n, k, dt_fromd_i32(alpha), (const int32_t*)a, lda, (const int32_t*)b, ldb,
+                  dt_fromd_i32(beta), (int32_t*)c, ldc, par);
   } else {
-    if (k == 0 || alpha == 0) scale_c_u8(m, n, (uint8_t)beta, (uint8_t*)c, ldc);
+    if (k == 0 || alpha == 0) scale_c_u8(m, n, dt_fromd_u8(beta), (uint8_t*)c, ldc);
     else
-      gemm_fb_u8(ta, tb, m, n, k, (uint8_t)alpha, (const uint8_t*)a, lda, (const uint8_t*)b, ldb, (uint8_t)beta,
-                 (uint8_t*)c, ldc, par);
+      gemm_fb_u8(ta, tb, m, n, k, dt_fromd_u8(alpha), (const uint8_t*)a, lda, (const uint8_t*)b, ldb,
+                 dt_fromd_u8(beta), (uint8_t*)c, ldc, par);
   }
 }
 
