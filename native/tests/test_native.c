@@ -1168,6 +1168,46 @@ static void test_ctc(void) {
   CHECK(dt_ctc_forward(DT_F64, 2, 1, 2, 1, 0, lp, tg, il, tl2, nll, alpha) == DT_ERR_ARG, "ctc target length");
   CHECK(dt_ctc_backward(DT_F64, 2, 1, 2, 1, 0, 0, lp, tg2, il, tl, nll, alpha, gout, g) == DT_ERR_INDEX, "ctc label");
   CHECK(dt_ctc_forward(DT_I64, 2, 1, 2, 1, 0, lp, tg, il, tl, nll, alpha) == DT_ERR_DTYPE, "ctc dtype");
+  /* edge lengths read and write only inside the buffers (exact sizes on the heap for ASan):
+   * an empty input with a non-empty target is an infinite loss (zeroInfinity zeroes the whole
+   * gradient, padding frames too); t = 0; n = 0; s = 0 (only empty targets) */
+  {
+    const int T = 3, N = 2, C = 3, S = 2, W = 2 * S + 1;
+    double* lp2 = malloc(sizeof(double) * T * N * C);
+    double* al2 = malloc(sizeof(double) * N * T * W);
+    double* g2 = malloc(sizeof(double) * T * N * C);
+    int64_t* tg3 = malloc(sizeof(int64_t) * N * S);
+    int64_t il2[2] = {0, 3}, tl3[2] = {2, 2};
+    double nll2[2], go2[2] = {1, 1};
+    for (int i = 0; i < T * N * C; i++) lp2[i] = log(1.0 / 3);
+    tg3[0] = 1; tg3[1] = 2; tg3[2] = 2; tg3[3] = 2; /* sample 1 repeats a label: needs 3 frames */
+    CHECK_OK(dt_ctc_forward(DT_F64, T, N, C, S, 0, lp2, tg3, il2, tl3, nll2, al2));
+    CHECK(isinf(nll2[0]) && nll2[0] > 0, "ctc empty input: nll %g", nll2[0]);
+    CHECK(isfinite(nll2[1]), "ctc repeated label: nll %g", nll2[1]);
+    CHECK_OK(dt_ctc_backward(DT_F64, T, N, C, S, 0, 1, lp2, tg3, il2, tl3, nll2, al2, go2, g2));
+    int bad = 0;
+    for (int t = 0; t < T; t++)
+      for (int k = 0; k < C; k++) bad += g2[(t * N + 0) * C + k] != 0 || !isfinite(g2[(t * N + 1) * C + k]);
+    CHECK(bad == 0, "ctc zero_infinity gradient: %d bad", bad);
+    int64_t il0[2] = {0, 0}, tl0[2] = {0, 0};
+    CHECK_OK(dt_ctc_forward(DT_F64, 0, N, C, S, 0, lp2, tg3, il0, tl0, nll2, al2)); /* t = 0 */
+    CHECK(nll2[0] == 0 && nll2[1] == 0, "ctc t=0: %g %g", nll2[0], nll2[1]);
+    CHECK_OK(dt_ctc_backward(DT_F64, 0, N, C, S, 0, 0, lp2, tg3, il0, tl0, nll2, al2, go2, g2));
+    CHECK_OK(dt_ctc_forward(DT_F64, T, 0, C, S, 0, NULL, NULL, NULL, NULL, NULL, NULL)); /* n = 0 */
+    CHECK_OK(dt_ctc_backward(DT_F64, T, 0, C, S, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+    int64_t il1[2] = {3, 1};
+    CHECK_OK(dt_ctc_forward(DT_F64, T, N, C, 0, 0, lp2, tg3, il1, tl0, nll2, al2)); /* s = 0 */
+    CHECK(close_d(nll2[0], 3 * log(3.0), 1e-12, 0) && close_d(nll2[1], log(3.0), 1e-12, 0), "ctc s=0: %g %g",
+          nll2[0], nll2[1]);
+    CHECK_OK(dt_ctc_backward(DT_F64, T, N, C, 0, 0, 0, lp2, tg3, il1, tl0, nll2, al2, go2, g2));
+    tl3[1] = 3; /* target length beyond s */
+    CHECK(dt_ctc_forward(DT_F64, T, N, C, S, 0, lp2, tg3, il2, tl3, nll2, al2) == DT_ERR_ARG, "ctc tl > s");
+    CHECK(dt_ctc_forward(DT_F64, T, N, C, -1, 0, lp2, tg3, il2, tl3, nll2, al2) == DT_ERR_ARG, "ctc s < 0");
+    free(lp2);
+    free(al2);
+    free(g2);
+    free(tg3);
+  }
 }
 
 int main(void) {

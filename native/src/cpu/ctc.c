@@ -7,6 +7,7 @@
  * concatenated targets); input_lengths and target_lengths int64 [n]; log_alpha [n, t, 2 s + 1].
  * Every length and every used label is checked before anything is written.
  */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "dt_common.h"
@@ -84,8 +85,12 @@ DT_API int32_t dt_ctc_backward(int32_t dtype, int32_t t, int32_t n, int32_t c, i
                                const void* log_alpha, const void* gout, void* grad) {
   int32_t st = ctc_check("dt_ctc_backward", dtype, t, n, c, s, blank, targets, input_lengths, target_lengths);
   if (st != DT_OK) return st;
-  const size_t w = 2 * (size_t)s + 1;
-  void* beta = malloc(dt_dtype_size(dtype) * (2 * w * (size_t)n + 1));
+  const size_t w = 2 * (size_t)s + 1, es = dt_dtype_size(dtype);
+  /* two beta rows per sample: refuse a size_t overflow (possible for huge n and s with t = 0,
+   * where no caller buffer bounds them) instead of allocating a wrapped, too small buffer */
+  if (n > 0 && 2 * w > (SIZE_MAX / es - 1) / (size_t)n)
+    return dt_fail(DT_ERR_MEMORY, "dt_ctc_backward: n = %d samples of 2 x %zu beta values overflow size_t", (int)n, w);
+  void* beta = malloc(es * (2 * w * (size_t)n + 1));
   if (beta == NULL) return dt_fail(DT_ERR_MEMORY, "dt_ctc_backward: out of memory");
   if (dtype == DT_F32)
     ctc_bwd_f32(t, n, c, s, blank, zero_infinity != 0, (const float*)logp, targets, input_lengths, target_lengths,
