@@ -13,7 +13,7 @@
  * @module
  */
 
-import { rand, type Tensor, zeros } from "../tensor/mod.ts";
+import { ones, rand, type Tensor, zeros } from "../tensor/mod.ts";
 import { noGrad } from "../autograd/grad_mode.ts";
 import * as A from "../tensor/ops/activation.ts";
 import * as E from "../tensor/ops/elementwise.ts";
@@ -700,6 +700,8 @@ export function gumbelSoftmax(
     );
   }
   const yHard = noGrad(() => {
+    // a 0-d sample's one-hot is 1, as PyTorch's max/scatter_ give for a scalar
+    if (t.ndim === 0) return ones([], { dtype: t.dtype });
     const [, index] = maxDim(ySoft.detach(), d, true, false);
     return scatter(zeros([...t.shape], { dtype: t.dtype }), d, index, 1, false);
   });
