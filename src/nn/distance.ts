@@ -212,6 +212,13 @@ export function pdist(input: Tensor, p: number | { p?: number } = 2): Tensor {
   if (!(pp >= 0)) throw new RangeError(`${call}: pdist only supports non-negative p values, got ${pp}`);
   const n = input.shape[0];
   const count = n < 2 ? 0 : (n * (n - 1)) / 2;
+  if (count * Math.max(input.shape[1], 1) > 0x7fffffff) {
+    throw new RangeError(
+      `${call}: ${count} pairs of ${input.shape[1]} features exceed the 2^31-1 elements supported (input shape [${
+        input.shape.join(", ")
+      }])`,
+    );
+  }
   const ii = new BigInt64Array(count), jj = new BigInt64Array(count);
   for (let i = 0, k = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++, k++) {

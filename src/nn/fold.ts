@@ -140,6 +140,11 @@ function unfoldImpl(input: unknown, w: Window, call: string): Tensor {
   }
   checkFloat(x, call);
   const n = batched ? s[0] : 1;
+  if (kh * kw * nh * nw > 0x7fffffff || n * c * kh * kw * nh * nw > 0x7fffffff) {
+    throw new RangeError(
+      `${call}: ${kh * kw} kernel positions x ${nh * nw} blocks of ${c} channels exceed the 2^31-1 elements supported`,
+    );
+  }
   let flat = reshape(batched ? x : unsqueeze(x, 0), [n, c, h * wd]);
   if (ph > 0 || pw > 0) flat = cat([flat, zeros([n, c, 1], { dtype: x.dtype })], 2);
   const cols = reshape(indexSelect(flat, 2, positions(h, wd, nh, nw, w)), [n, c * kh * kw, nh * nw]);
@@ -190,6 +195,11 @@ function foldImpl(input: unknown, outputSize: [number, number], w: Window, call:
   }
   checkFloat(x, call);
   const n = batched ? s[0] : 1, c = planes / (kh * kw);
+  if (Math.max(n, 1) * c * (oh * ow + 1) > 0x7fffffff) {
+    throw new RangeError(
+      `${call}: an output of ${n} x ${c} x ${oh} x ${ow} elements exceeds the 2^31-1 supported`,
+    );
+  }
   const padded = ph > 0 || pw > 0;
   // float16 sums in float32 (there is no float16 scatter-add kernel), rounded once at the end.
   const half = x.dtype === "float16";

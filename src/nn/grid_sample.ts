@@ -431,6 +431,10 @@ export function affineGrid(theta: Tensor, size: readonly number[], opts?: Affine
     throw new RangeError(`${call}: expected theta to hold size[0] = ${size[0]} matrices, got ${t.shape[0]}`);
   }
   const spatial = size.slice(2); // [H, W] or [D, H, W]
+  const cells = spatial.reduce((a, b) => a * b, 1);
+  if (Math.max(size[0] * cells * rank, cells * (rank + 1)) > 0x7fffffff) {
+    throw new RangeError(`${call}: a grid of size ${fmt(size)} exceeds the 2^31-1 elements supported`);
+  }
   const f32 = t.dtype === "float32";
   const axes = spatial.map((s) => baseCoords(s, ac, f32)).reverse(); // x (W) first
   const count = spatial.reduce((a, b) => a * b, 1);

@@ -60,6 +60,17 @@ function checkPadArgs(x: Tensor, pad: readonly number[], mode: PadMode, value: n
   if (k > x.ndim) {
     throw new RangeError(`${call}: ${pad.length} pad values pad ${k} dims, but the input has ${x.ndim}`);
   }
+  const out = x.shape.map((s, d) => {
+    const i = x.ndim - 1 - d;
+    return i < k ? s + pad[2 * i] + pad[2 * i + 1] : s;
+  });
+  if (out.some((v) => v > 0x7fffffff) || out.reduce((a, b) => a * b, 1) > 0x7fffffff) {
+    throw new RangeError(
+      `${call}: padding ${fmt(x.shape)} by [${pad.join(", ")}] gives shape ${
+        fmt(out)
+      }, past the 2^31-1 elements supported`,
+    );
+  }
   if (mode === "constant") return;
   if (value !== 0) throw new TypeError(`${call}: padding mode "${mode}" takes no value, got ${value}`);
   if (mode === "circular") {
