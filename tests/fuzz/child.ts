@@ -2581,6 +2581,31 @@ family("lazy/init", 4, (r) => {
   };
 });
 
+family("huge sizes ext", 2, (r) => {
+  // sizes whose results pass 2^31-1 elements (or overflow int32) must be refused by name, before any
+  // allocation or native call
+  const big = r.pick([2 ** 31, 2 ** 33, 2 ** 40]);
+  const cases: [string[], string, () => unknown][] = [
+    [["pad"], "F.pad by a huge amount", () => F.pad(T(r, [1, 2], "float32"), [big, 0])],
+    [["pad"], "F.pad replicate by a huge amount", () => F.pad(T(r, [1, 1, 2], "float32"), [0, big], "replicate")],
+    [["unfold"], "F.unfold with huge padding", () => F.unfold(T(r, [1, 1, 3, 3], "float32"), 2, { padding: big })],
+    [
+      ["fold"],
+      "F.fold to a huge output",
+      () => F.fold(T(r, [1, 1, 1], "float32"), [big, 2 ** 16], 1, { stride: [big, 2 ** 16] }),
+    ],
+    [["affineGrid"], "affineGrid of a huge size", () => F.affineGrid(T(r, [1, 2, 3], "float32"), [1, 1, big, 2 ** 16])],
+    [["pdist"], "pdist of 2^17 rows", () => F.pdist(T(r, [2 ** 17, 1], "float32"))],
+    [
+      ["localResponseNorm"],
+      "localResponseNorm of a huge window",
+      () => F.localResponseNorm(T(r, [1, 2, 3], "float32"), 2 ** 31),
+    ],
+  ];
+  const [names, desc, run] = r.pick(cases);
+  return { names, desc: `${desc} (${big})`, run, mustThrow: true };
+});
+
 // ---------------------------------------------------------------- the loop
 const INTERNAL = [
   /Cannot read propert/i,
