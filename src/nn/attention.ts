@@ -569,6 +569,12 @@ export class MultiheadAttention extends Module {
     const E = positiveInt(embedDim, call, "embedDim");
     const H = positiveInt(numHeads, call, "numHeads");
     const a = parseArgs(call, rest, CTOR_SPECS);
+    // in_proj_weight (3E, E), or q/k/v_proj_weight (E, E|kdim|vdim)
+    for (const [rows, d, name] of [[3 * E, E, "embedDim"], [E, a.kdim, "kdim"], [E, a.vdim, "vdim"]] as const) {
+      if (typeof d === "number" && rows * d > 0x7fffffff) {
+        throw new RangeError(`${call}: a projection of ${rows} x ${d} (${name}) exceeds the 2^31-1 elements supported`);
+      }
+    }
     const dtype = checkFactory({ dtype: a.dtype, device: a.device }, call);
     const device = a.device as Device | undefined;
     const p = a.dropout as number;

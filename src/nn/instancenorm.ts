@@ -205,6 +205,7 @@ export abstract class InstanceNormNd extends Module {
     if (typeof c !== "number" || !Number.isInteger(c) || c < 0) {
       throw new TypeError(`${name}: expected numFeatures to be a non-negative integer, got ${describe(c)}`);
     }
+    if (c > 0x7fffffff) throw new RangeError(`${name}: numFeatures must be at most 2^31-1, got ${c}`);
     const f = factoryDtype(a.dtype, a.device, name);
     this.numFeatures = c;
     this.eps = a.eps as number;

@@ -115,6 +115,9 @@ function checkNormalizedShape(s: unknown, call: string): number[] {
   if (list.length === 0) {
     throw new RangeError(`${call}: expected normalizedShape to contain at least one element, got []`);
   }
+  if (list.reduce((a: number, b: number) => a * b, 1) > 0x7fffffff || list.some((d: number) => d > 0x7fffffff)) {
+    throw new RangeError(`${call}: a normalizedShape of [${list.join(", ")}] exceeds the 2^31-1 elements supported`);
+  }
   return [...list];
 }
 
@@ -398,6 +401,9 @@ export class GroupNorm extends Module {
     this.numGroups = checkGroups(numGroups, call);
     if (typeof numChannels !== "number" || !Number.isInteger(numChannels) || numChannels < 0) {
       throw new TypeError(`${call}: expected numChannels to be a non-negative integer, got ${describe(numChannels)}`);
+    }
+    if (numChannels > 0x7fffffff) {
+      throw new RangeError(`${call}: numChannels must be at most 2^31-1, got ${numChannels}`);
     }
     if (numChannels % numGroups !== 0) {
       throw new RangeError(

@@ -240,6 +240,11 @@ export class Embedding extends Module {
     const call = "Embedding";
     this.numEmbeddings = checkSize(numEmbeddings, call, "numEmbeddings");
     this.embeddingDim = checkSize(embeddingDim, call, "embeddingDim");
+    if (numEmbeddings * embeddingDim > 0x7fffffff) {
+      throw new RangeError(
+        `${call}: a weight of ${numEmbeddings} x ${embeddingDim} elements exceeds the 2^31-1 supported`,
+      );
+    }
     const o = checkOptions<EmbeddingOptions>(opts, call);
     const c = checkEmbeddingOpts(o, numEmbeddings, call);
     this.paddingIdx = c.paddingIdx;
@@ -601,6 +606,11 @@ export class EmbeddingBag extends Module {
     const call = "EmbeddingBag";
     this.numEmbeddings = checkSize(numEmbeddings, call, "numEmbeddings");
     this.embeddingDim = checkSize(embeddingDim, call, "embeddingDim");
+    if (numEmbeddings * embeddingDim > 0x7fffffff) {
+      throw new RangeError(
+        `${call}: a weight of ${numEmbeddings} x ${embeddingDim} elements exceeds the 2^31-1 supported`,
+      );
+    }
     const o = checkOptions<EmbeddingBagOptions>(opts, call);
     const c = checkBagOpts(o, numEmbeddings, call);
     this.paddingIdx = c.paddingIdx;
