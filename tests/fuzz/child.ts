@@ -2601,6 +2601,13 @@ family("huge sizes ext", 2, (r) => {
       "localResponseNorm of a huge window",
       () => F.localResponseNorm(T(r, [1, 2, 3], "float32"), 2 ** 31),
     ],
+    [["LayerNorm"], "LayerNorm of a huge shape", () => new nn.LayerNorm([big, 2])],
+    [["GroupNorm"], "GroupNorm of huge channels", () => new nn.GroupNorm(1, big)],
+    [["InstanceNorm2d"], "InstanceNorm2d of huge features", () => new nn.InstanceNorm2d(big, { affine: true })],
+    [["MultiheadAttention"], "MultiheadAttention of a huge width", () => new nn.MultiheadAttention(2 ** 16, 1)],
+    [["MultiheadAttention"], "MultiheadAttention of a huge kdim", () => new nn.MultiheadAttention(2, 1, { kdim: big })],
+    [["EmbeddingBag"], "EmbeddingBag of a huge table", () => new nn.EmbeddingBag(big, 2)],
+    [["Embedding"], "Embedding of a huge table", () => new nn.Embedding(2 ** 16, 2 ** 16)],
   ];
   const [names, desc, run] = r.pick(cases);
   return { names, desc: `${desc} (${big})`, run, mustThrow: true };
