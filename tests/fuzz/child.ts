@@ -1895,7 +1895,7 @@ family("activations ext", 4, (r) => {
     };
   }
   if (mode === 4) {
-    const rank = r.int(1, 3);
+    const rank = r.int(0, 3); // a 0-d sample is 1 (PyTorch's max/scatter_ of a scalar)
     const sh = r.shape(rank, 1, 4);
     const hard = r.bool();
     return {
