@@ -204,7 +204,13 @@ const LINEAR_SPEC: LazySpec = {
         `${m.constructor.name}.forward: expected input with at least 1 dimension (*, in_features), got shape []`,
       );
     }
-    l.inFeatures = input.shape[input.ndim - 1];
+    const inF = input.shape[input.ndim - 1];
+    if (l.outFeatures > 0x7fffffff || l.outFeatures * inF > 0x7fffffff) {
+      throw new RangeError(
+        `${m.constructor.name}.forward: a weight of ${l.outFeatures} x ${inF} elements exceeds the 2^31-1 supported`,
+      );
+    }
+    l.inFeatures = inF;
     (l.weight as UninitializedParameter).materialize([l.outFeatures, l.inFeatures]);
     if (l.bias) (l.bias as UninitializedParameter).materialize([l.outFeatures]);
     l.resetParameters();

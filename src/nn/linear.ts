@@ -174,7 +174,7 @@ export class Linear extends Module {
     const call = "Linear";
     this.inFeatures = checkSize(inFeatures, call, "inFeatures");
     this.outFeatures = checkSize(outFeatures, call, "outFeatures");
-    if (inFeatures * outFeatures > 0x7fffffff) {
+    if (inFeatures * outFeatures > 0x7fffffff || Math.max(inFeatures, outFeatures) > 0x7fffffff) {
       throw new RangeError(
         `${call}: a weight of ${outFeatures} x ${inFeatures} elements exceeds the 2^31-1 supported`,
       );
