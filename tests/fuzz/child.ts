@@ -2608,6 +2608,8 @@ family("huge sizes ext", 2, (r) => {
     [["MultiheadAttention"], "MultiheadAttention of a huge kdim", () => new nn.MultiheadAttention(2, 1, { kdim: big })],
     [["EmbeddingBag"], "EmbeddingBag of a huge table", () => new nn.EmbeddingBag(big, 2)],
     [["Embedding"], "Embedding of a huge table", () => new nn.Embedding(2 ** 16, 2 ** 16)],
+    [["LazyLinear"], "LazyLinear of huge outFeatures", () => new nn.LazyLinear(big)],
+    [["LazyLinear"], "LazyLinear materialized huge", () => new nn.LazyLinear(2 ** 16).forward(T(r, [1, 2 ** 16]))],
   ];
   const [names, desc, run] = r.pick(cases);
   return { names, desc: `${desc} (${big})`, run, mustThrow: true };
