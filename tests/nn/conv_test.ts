@@ -316,3 +316,11 @@ Deno.test("convolutions refuse unknown option keys, naming the call and the acce
     (e: Error) => e instanceof TypeError && /did you mean "outputPadding"/.test(e.message),
   );
 });
+
+Deno.test("a padding that makes the padded input or the output pass 2^31-1 elements is refused by name", () => {
+  throwsWith(
+    () => new nn.Conv1d(1, 1, 3, { padding: 2 ** 30 }).forward(randn([1, 1, 4])),
+    RangeError,
+    /^Conv1d\.forward: the padded input \(2147483652\) or the output \(2147483650 elements\) exceeds the 2\^31-1 limit/,
+  );
+});

@@ -185,6 +185,8 @@ function grads(
  * and an optional bias [Cout]. Throws a RangeError when the (padded) input is smaller than the
  * (dilated) kernel.
  */
+const INT32_MAX = 2147483647;
+
 export function convolution(x: Tensor, weight: Tensor, bias: Tensor | null, o: ConvOptions, call: string): Tensor {
   checkOperands(x, weight, bias, o.groups, false, call);
   const inSizes = x.shape.slice(2), kernel = weight.shape.slice(2);
@@ -201,6 +203,15 @@ export function convolution(x: Tensor, weight: Tensor, bias: Tensor | null, o: C
   }
   const outSizes = padded.map((p, i) => Math.floor((p - eff[i]) / o.stride[i]) + 1);
   const [n, cin] = x.shape, cout = weight.shape[0];
+  // The kernels index with int32 sizes: a padded size or an output past 2^31-1 elements is refused here.
+  const outNumel = n * cout * outSizes.reduce((a, b) => a * b, 1);
+  if (padded.some((p) => p > INT32_MAX) || outNumel > INT32_MAX) {
+    throw new RangeError(
+      `${call}: the padded input ${
+        dims(padded)
+      } or the output (${outNumel} elements) exceeds the 2^31-1 limit of the kernels`,
+    );
+  }
   const g: kc.ConvGeometry = {
     n,
     cx: cin,
