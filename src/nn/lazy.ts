@@ -239,7 +239,9 @@ const LINEAR_SPEC: LazySpec = {
 export class LazyLinear extends Linear {
   /** `outFeatures`, then the options (or PyTorch's positional `bias`). */
   constructor(outFeatures: number, opts: LinearOptions | boolean = {}) {
-    super(0, ...checked([outFeatures, opts] as const, (a) => new Linear(0, ...a), "Linear", "LazyLinear"));
+    // Explicit arguments, not a spread: JSR's public-API check rewrites super() per argument.
+    const [out, o] = checked([outFeatures, opts] as const, (a) => new Linear(0, ...a), "Linear", "LazyLinear");
+    super(0, out, o);
     makeLazy(this, "weight", true);
     makeLazy(this, "bias", true);
     setupLazy(this, LINEAR_SPEC);
@@ -549,6 +551,9 @@ export class LazyBatchNorm3d extends BatchNorm3d {
 }
 lazyMethods(LazyBatchNorm3d, NORM_SPECS.BatchNorm3d);
 
+/** The InstanceNorm constructors' parameters: `numFeatures`, then InArgs. */
+type InstanceCtorArgs = [numFeatures: number, ...rest: InArgs];
+
 type InArgs = [
   eps?: number | InstanceNormOptions,
   momentum?: number | InstanceNormOptions,
@@ -591,14 +596,14 @@ function instanceArgs(args: unknown[]): unknown[] {
 export class LazyInstanceNorm1d extends InstanceNorm1d {
   /** `eps`, `momentum`, `affine`, `trackRunningStats` positionally or as options (with `dtype`, `device`). */
   constructor(...args: InArgs) {
-    super(
-      ...(checked(
-        instanceArgs(args),
-        (a) => new InstanceNorm1d(...(a as [number])),
-        "InstanceNorm1d",
-        "LazyInstanceNorm1d",
-      ) as [number]),
-    );
+    // Explicit arguments, not a spread: JSR's public-API check rewrites super() per argument.
+    const a = checked(
+      instanceArgs(args),
+      (a) => new InstanceNorm1d(...(a as [number])),
+      "InstanceNorm1d",
+      "LazyInstanceNorm1d",
+    ) as InstanceCtorArgs;
+    super(a[0], a[1], a[2], a[3], a[4], a[5]);
     lazyNorm(this, NORM_SPECS.InstanceNorm1d);
   }
 }
@@ -618,14 +623,14 @@ lazyMethods(LazyInstanceNorm1d, NORM_SPECS.InstanceNorm1d);
 export class LazyInstanceNorm2d extends InstanceNorm2d {
   /** `eps`, `momentum`, `affine`, `trackRunningStats` positionally or as options (with `dtype`, `device`). */
   constructor(...args: InArgs) {
-    super(
-      ...(checked(
-        instanceArgs(args),
-        (a) => new InstanceNorm2d(...(a as [number])),
-        "InstanceNorm2d",
-        "LazyInstanceNorm2d",
-      ) as [number]),
-    );
+    // Explicit arguments, not a spread: JSR's public-API check rewrites super() per argument.
+    const a = checked(
+      instanceArgs(args),
+      (a) => new InstanceNorm2d(...(a as [number])),
+      "InstanceNorm2d",
+      "LazyInstanceNorm2d",
+    ) as InstanceCtorArgs;
+    super(a[0], a[1], a[2], a[3], a[4], a[5]);
     lazyNorm(this, NORM_SPECS.InstanceNorm2d);
   }
 }
@@ -646,14 +651,14 @@ lazyMethods(LazyInstanceNorm2d, NORM_SPECS.InstanceNorm2d);
 export class LazyInstanceNorm3d extends InstanceNorm3d {
   /** `eps`, `momentum`, `affine`, `trackRunningStats` positionally or as options (with `dtype`, `device`). */
   constructor(...args: InArgs) {
-    super(
-      ...(checked(
-        instanceArgs(args),
-        (a) => new InstanceNorm3d(...(a as [number])),
-        "InstanceNorm3d",
-        "LazyInstanceNorm3d",
-      ) as [number]),
-    );
+    // Explicit arguments, not a spread: JSR's public-API check rewrites super() per argument.
+    const a = checked(
+      instanceArgs(args),
+      (a) => new InstanceNorm3d(...(a as [number])),
+      "InstanceNorm3d",
+      "LazyInstanceNorm3d",
+    ) as InstanceCtorArgs;
+    super(a[0], a[1], a[2], a[3], a[4], a[5]);
     lazyNorm(this, NORM_SPECS.InstanceNorm3d);
   }
 }

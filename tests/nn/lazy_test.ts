@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { nn, ones, optim, randn, type Tensor, tensor, zeros } from "../../mod.ts";
+import { manualSeed, nn, ones, optim, randn, type Tensor, tensor, zeros } from "../../mod.ts";
 import { assertMatches, cases, make, type TensorSpec } from "../util/fixture_act.ts";
 import { throwsWith } from "../util/fixture_json.ts";
 
@@ -93,8 +93,10 @@ Deno.test("lazy: init bounds after materialization", () => {
     const v = Array.from(t.toArray() as Float32Array);
     assert.ok(v.every((x) => Math.abs(x) <= b), `|x| <= ${b}`);
     assert.ok(new Set(v).size > v.length / 2, "values are drawn, not constant");
-    assert.ok(Math.max(...v.map(Math.abs)) > b / 2, "the range is used");
+    // With n draws all below b/2 has probability 2^-n: only checked where that is negligible.
+    if (v.length >= 32) assert.ok(Math.max(...v.map(Math.abs)) > b / 2, "the range is used");
   };
+  manualSeed(0);
   const lin = new nn.LazyLinear(50);
   lin.forward(randn([2, 40]));
   within(lin.weight, 1 / Math.sqrt(40));
