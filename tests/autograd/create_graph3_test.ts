@@ -9,9 +9,10 @@
 
 import assert from "node:assert/strict";
 import { autograd, enableGrad, nn, type Tensor, tensor } from "../../mod.ts";
-import { assertMatches, cases, make, type TensorSpec, tol } from "../util/fixture_act.ts";
+import { assertMatches, cases, make, type TensorSpec } from "../util/fixture_act.ts";
 import { assertClose, gradcheck, randomDouble } from "../util/gradcheck.ts";
 import { throwsWith } from "../util/fixture_json.ts";
+import { checkHvp, tol2 } from "../util/hvp.ts";
 
 const F = nn.functional;
 
@@ -55,42 +56,11 @@ const FNS: Record<string, (...xs: Tensor[]) => Tensor> = {
   max_all: (x) => x.max().pow(3).add(x.min().mul(x.sum())),
 };
 
-/** Second-order results are sums of products: a little looser than first-order values. */
-function tol2(dtype: string): [number, number] {
-  const [a, r] = tol(dtype);
-  return [a * 10, r * 10];
-}
-
-/** A gradient PyTorch reports as unused (null) must be null or zero here. */
-function assertGrad(got: Tensor | null, want: TensorSpec | null, like: Tensor, what: string): void {
-  if (want === null) {
-    if (got !== null) assertClose(Array.from(got.toArray() as ArrayLike<number>), new Array(like.numel()).fill(0));
-    return;
-  }
-  assert.ok(got !== null, `${what}: expected a gradient, got null`);
-  assertMatches(got, want, what, tol2(want.dtype));
-}
-
 // deno-lint-ignore no-explicit-any
 const all = cases("create_graph3") as any[];
 
 for (const c of all.filter((c) => c.kind === "hvp")) {
-  Deno.test(`createGraph HVP: ${c.name}`, () => {
-    const xs = (c.inputs as TensorSpec[]).map((s) => make(s, true));
-    const consts = (c.consts as TensorSpec[]).map((s) => make(s));
-    const out = FNS[c.fn](...xs, ...consts);
-    assertMatches(out, c.output, `${c.name}: value`);
-    const grads = autograd.grad(out, xs, null, { createGraph: true });
-    grads.forEach((g, i) => {
-      assert.ok(g!.requiresGrad, `${c.name}: grad ${i} requires grad`);
-      assertMatches(g!, c.grads[i], `${c.name}: grad ${i}`);
-    });
-    const vs = (c.v as TensorSpec[]).map((s) => make(s));
-    let dot = grads[0]!.mul(vs[0]).sum();
-    for (let i = 1; i < xs.length; i++) dot = dot.add(grads[i]!.mul(vs[i]).sum());
-    const hv = autograd.grad(dot, xs, null, { allowUnused: true });
-    hv.forEach((h, i) => assertGrad(h, c.hvp[i], xs[i], `${c.name}: Hv ${i}`));
-  });
+  Deno.test(`createGraph HVP: ${c.name}`, () => checkHvp(c, FNS[c.fn]));
 }
 
 /** The generator of the fixture: conv, BatchNorm, ReLU, bilinear upsample, conv, nearest upsample, tanh. */

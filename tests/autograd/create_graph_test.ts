@@ -7,10 +7,11 @@
 
 import assert from "node:assert/strict";
 import { autograd, cat, enableGrad, nn, randn, stack, type Tensor, tensor } from "../../mod.ts";
-import { cases, make, type TensorSpec, tol, values } from "../util/fixture_act.ts";
+import { cases, make, type TensorSpec, values } from "../util/fixture_act.ts";
 import { assertMatches } from "../util/fixture_act.ts";
 import { assertClose, gradcheck, randomDouble } from "../util/gradcheck.ts";
 import { throwsWith } from "../util/fixture_json.ts";
+import { assertGrad, checkHvp, tol2 } from "../util/hvp.ts";
 
 const F = nn.functional;
 const NOT_TWICE = /^backward: (\w+) is not differentiable twice in denotorch/;
@@ -62,41 +63,11 @@ const ACTS: Record<string, (t: Tensor) => Tensor> = {
   sigmoid: (t) => t.sigmoid(),
 };
 
-/** Second-order results are sums of products: a little looser than first-order values. */
-function tol2(dtype: string): [number, number] {
-  const [a, r] = tol(dtype);
-  return [a * 10, r * 10];
-}
-
-/** A gradient PyTorch reports as unused (null) must be null or zero here. */
-function assertGrad(got: Tensor | null, want: TensorSpec | null, like: Tensor, what: string): void {
-  if (want === null) {
-    if (got !== null) assertClose(Array.from(got.toArray() as ArrayLike<number>), new Array(like.numel()).fill(0));
-    return;
-  }
-  assert.ok(got !== null, `${what}: expected a gradient, got null`);
-  assertMatches(got, want, what, tol2(want.dtype));
-}
-
 // deno-lint-ignore no-explicit-any
 const all = cases("create_graph") as any[];
 
 for (const c of all.filter((c) => c.kind === "hvp")) {
-  Deno.test(`createGraph HVP: ${c.name}`, () => {
-    const xs = (c.inputs as TensorSpec[]).map((s) => make(s, true));
-    const out = FNS[c.fn](...xs);
-    assertMatches(out, c.output, `${c.name}: value`);
-    const grads = autograd.grad(out, xs, null, { createGraph: true });
-    grads.forEach((g, i) => {
-      assert.equal(g!.requiresGrad, c.gradsRequireGrad[i], `${c.name}: grad ${i} requires grad`);
-      assertMatches(g!, c.grads[i], `${c.name}: grad ${i}`);
-    });
-    const vs = (c.v as TensorSpec[]).map((s) => make(s));
-    let dot = grads[0]!.mul(vs[0]).sum();
-    for (let i = 1; i < xs.length; i++) dot = dot.add(grads[i]!.mul(vs[i]).sum());
-    const hv = autograd.grad(dot, xs, null, { allowUnused: true });
-    hv.forEach((h, i) => assertGrad(h, c.hvp[i], xs[i], `${c.name}: Hv ${i}`));
-  });
+  Deno.test(`createGraph HVP: ${c.name}`, () => checkHvp(c, FNS[c.fn], (i) => c.gradsRequireGrad[i]));
 }
 
 for (const c of all.filter((c) => c.kind === "penalty")) {
