@@ -507,6 +507,28 @@ export function localResponseNorm(
   return lrnImpl(call, input, checkLrnSize(size, call), a.alpha as number, a.beta as number, a.k as number);
 }
 
+/** The fields and arguments LocalResponseNorm and CrossMapLRN2d share (siblings, as in PyTorch). */
+abstract class LrnBase extends Module {
+  /** The number of neighbouring channels in the window. */
+  size: number;
+  /** The multiplicative factor. */
+  alpha: number;
+  /** The exponent. */
+  beta: number;
+  /** The additive factor. */
+  k: number;
+  /** `size`, then `alpha` (1e-4), `beta` (0.75), `k` (1) positionally or in the options object. */
+  constructor(size: number, alpha?: number | LocalResponseNormOptions, beta?: number, k?: number) {
+    super();
+    const call = new.target.name;
+    const a = parseArgs(call, [alpha, beta, k], LRN_SPECS);
+    this.size = checkLrnSize(size, call);
+    this.alpha = a.alpha as number;
+    this.beta = a.beta as number;
+    this.k = a.k as number;
+  }
+}
+
 /**
  * Local response normalization across channels: `new nn.LocalResponseNorm(2)`,
  * `new nn.LocalResponseNorm(3, 1e-3, 0.5, 2)` or `new nn.LocalResponseNorm(3, { alpha, beta, k })`.
@@ -519,25 +541,7 @@ export function localResponseNorm(
  * console.log(lrn.toString()); // LocalResponseNorm(2, alpha=0.0001, beta=0.75, k=1.0)
  * ```
  */
-export class LocalResponseNorm extends Module {
-  /** The number of neighbouring channels in the window. */
-  size: number;
-  /** The multiplicative factor. */
-  alpha: number;
-  /** The exponent. */
-  beta: number;
-  /** The additive factor. */
-  k: number;
-  /** `size`, then `alpha`, `beta`, `k` positionally or in the options object. */
-  constructor(size: number, alpha?: number | LocalResponseNormOptions, beta?: number, k?: number) {
-    super();
-    const call = "LocalResponseNorm";
-    const a = parseArgs(call, [alpha, beta, k], LRN_SPECS);
-    this.size = checkLrnSize(size, call);
-    this.alpha = a.alpha as number;
-    this.beta = a.beta as number;
-    this.k = a.k as number;
-  }
+export class LocalResponseNorm extends LrnBase {
   /** Normalizes `input` (N, C, *) across channels. */
   override forward(input: Tensor): Tensor {
     return lrnImpl("LocalResponseNorm.forward", input, this.size, this.alpha, this.beta, this.k);
@@ -629,25 +633,7 @@ function crossMapLrn(call: string, x: Tensor, size: number, alpha: number, beta:
  * console.log(lrn.forward(ones([1, 2, 1, 1])).tolist()); // [[[[0.3333333432674408]], [[0.3333333432674408]]]]
  * ```
  */
-export class CrossMapLRN2d extends Module {
-  /** The number of channels in the window. */
-  size: number;
-  /** The multiplicative factor. */
-  alpha: number;
-  /** The exponent. */
-  beta: number;
-  /** The additive factor. */
-  k: number;
-  /** `size`, then `alpha` (1e-4), `beta` (0.75), `k` (1) positionally or in the options object. */
-  constructor(size: number, alpha?: number | LocalResponseNormOptions, beta?: number, k?: number) {
-    super();
-    const call = "CrossMapLRN2d";
-    const a = parseArgs(call, [alpha, beta, k], LRN_SPECS);
-    this.size = checkLrnSize(size, call);
-    this.alpha = a.alpha as number;
-    this.beta = a.beta as number;
-    this.k = a.k as number;
-  }
+export class CrossMapLRN2d extends LrnBase {
   /** Normalizes `input` (N, C, H, W) across channels. */
   override forward(input: Tensor): Tensor {
     return crossMapLrn("CrossMapLRN2d.forward", input, this.size, this.alpha, this.beta, this.k);
