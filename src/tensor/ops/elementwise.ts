@@ -812,9 +812,10 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   const r = finish(res, dt, call);
   // The scalar operands' tensors and the casts are this call's own temporaries (the graph keeps
   // only cond and the tensor operands): free them now rather than leave them to the collector.
-  for (const [t, src] of [[ta, at], [tb, btt], [a2, at], [b2, btt]] as const) {
-    if (t !== src && t !== r && t !== cond && !t.isDisposed) t.dispose();
-  }
+  const free = (t: Tensor, src: Tensor | null) => {
+    if (t !== src && t !== r && !t.isDisposed) t.dispose();
+  };
+  free(ta, at), free(tb, btt), free(a2, at), free(b2, btt);
   if (res !== r) res.dispose();
   const inputs = [at, btt].filter((x): x is Tensor => x !== null);
   return recordTwice("WhereBackward", r, inputs, (g) => {
